@@ -1,0 +1,15 @@
+"""Candidate generators: each module offers ``generate(doc, spec, hints) -> list[Candidate]``.
+
+The pipeline runs every generator in :data:`GENERATORS` for every leaf field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from llamaextract_nb.local.engine.document import Document
+from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+
+Generator = Callable[[Document, FieldSpec, Hints], list[Candidate]]
+
+GENERATORS: tuple[Generator, ...] = ()

@@ -1,0 +1,21 @@
+"""Schemas: conversion from what users hand us, limits, and the editable table of fields."""
+
+from llamaextract_nb.schema.convert import SchemaError, inline_refs, to_json_schema
+from llamaextract_nb.schema.limits import (
+    MAX_CHARACTERS,
+    MAX_DEPTH,
+    MAX_PROPERTIES,
+    SchemaProblem,
+    check_limits,
+)
+
+__all__ = [
+    "MAX_CHARACTERS",
+    "MAX_DEPTH",
+    "MAX_PROPERTIES",
+    "SchemaError",
+    "SchemaProblem",
+    "check_limits",
+    "inline_refs",
+    "to_json_schema",
+]
