@@ -27,7 +27,7 @@ def to_json_schema(schema: Any) -> dict[str, Any]:
     if isinstance(schema, dict):
         return inline_refs(schema)
     if isinstance(schema, os.PathLike) or (
-        isinstance(schema, str) and not schema.lstrip().startswith("{")
+        isinstance(schema, str) and not schema.lstrip().startswith(("{", "["))
     ):
         path = Path(schema)
         if not path.is_file():
@@ -77,9 +77,7 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             target = resolve(copy.deepcopy(defs[ref]), (*seen, ref))
             siblings = {k: resolve(v, seen) for k, v in node.items() if k != "$ref"}
             return {**target, **siblings}
-        return {
-            k: resolve(v, seen) for k, v in node.items() if k not in ("$defs", "definitions")
-        }
+        return {k: resolve(v, seen) for k, v in node.items() if k not in ("$defs", "definitions")}
 
     result = resolve(schema, ())
     assert isinstance(result, dict)
