@@ -8,11 +8,17 @@ from llamaextract_nb.schema.limits import (
     SchemaProblem,
     check_limits,
 )
+from llamaextract_nb.schema.lint import Problem
+from llamaextract_nb.schema.model import FIELD_TYPES, Field, Schema
 
 __all__ = [
+    "FIELD_TYPES",
     "MAX_CHARACTERS",
     "MAX_DEPTH",
     "MAX_PROPERTIES",
+    "Field",
+    "Problem",
+    "Schema",
     "SchemaError",
     "SchemaProblem",
     "check_limits",
