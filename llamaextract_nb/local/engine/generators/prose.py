@@ -1,0 +1,700 @@
+"""Values inside running prose, found near the words that name the field.
+
+Contracts and letters rarely print ``Label: value``; they say "governed by the laws of the
+State of Delaware", "entered into as of May 1, 2013", "for a period of two (2) years" or
+"by and between Acme, Inc. (the "Company") and Jane Doe". This generator reads the
+document as one stream of text (line breaks are spaces, so phrases may wrap) and offers:
+
+- dates near the field's label words ("effective", "dated", "as of" ...),
+- places after "laws of" / "governed by" for jurisdiction-like fields,
+- durations ("two (2) years") near "term" / "period" words,
+- the parties named in the opening "between A and B" clause and "PARTIES:" blocks,
+- for any other string field, the text after its label word in prose ("... is X").
+
+Which extractor runs is decided by the field's semantic type and its label and description
+terms, so a field called ``governing_law`` or ``start_date`` is served as well as
+``jurisdiction`` or ``effective_date``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from llamaextract_nb.local.engine.document import Box, Document, Line, Word
+from llamaextract_nb.local.engine.synonyms import PLACES
+from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+
+SOURCE = "prose"
+
+# ---------------------------------------------------------------------------------------
+# The document as one stream of text
+
+
+@dataclass(slots=True)
+class _Span:
+    start: int
+    end: int
+    page: int
+    line: Line
+
+
+@dataclass(slots=True)
+class Stream:
+    """All lines of a document joined by single spaces, with a map back to the lines."""
+
+    text: str
+    spans: list[_Span]
+
+    def lines_between(self, start: int, end: int) -> list[_Span]:
+        return [s for s in self.spans if s.end > start and s.start < end]
+
+
+_STREAM_CACHE: list[tuple[Document, Stream]] = []
+
+
+def stream_of(doc: Document) -> Stream:
+    """The document's text stream (cached for the last document seen)."""
+    for cached_doc, cached in _STREAM_CACHE:
+        if cached_doc is doc:
+            return cached
+    parts: list[str] = []
+    spans: list[_Span] = []
+    pos = 0
+    for page in doc.pages:
+        for line in page.lines:
+            text = line.text.replace("\n", " ")
+            if not text.strip():
+                continue
+            spans.append(_Span(pos, pos + len(text), page.number, line))
+            parts.append(text)
+            pos += len(text) + 1
+    stream = Stream(" ".join(parts), spans)
+    _STREAM_CACHE[:] = [(doc, stream)]
+    return stream
+
+
+def _word_offsets(line: Line) -> Iterator[tuple[int, int, Word]]:
+    cursor = 0
+    for word in line.words:
+        at = line.text.find(word.text, cursor) if word.text else -1
+        if at < 0:
+            continue
+        cursor = at + len(word.text)
+        yield at, cursor, word
+
+
+def candidate_for(
+    stream: Stream,
+    start: int,
+    end: int,
+    score: float,
+    *,
+    text: str | None = None,
+    value: object = None,
+    verbatim: bool = True,
+    source: str = SOURCE,
+) -> Candidate | None:
+    """A candidate for ``stream.text[start:end]``, citing the line(s) it was read from."""
+    covered = stream.lines_between(start, end)
+    if not covered:
+        return None
+    first = covered[0]
+    covered = [s for s in covered if s.page == first.page]
+    if len(covered) == 1:
+        line = first.line
+    else:
+        words = [w for s in covered for w in s.line.words]
+        box: Box | None = None
+        for s in covered:
+            if s.line.box is not None:
+                box = s.line.box if box is None else box.union(s.line.box)
+        line = Line(" ".join(s.line.text for s in covered), words, box)
+    boxes: list[Box] = []
+    for s in covered:
+        lo, hi = start - s.start, end - s.start
+        for w_start, w_end, word in _word_offsets(s.line):
+            if word.box is not None and w_end > lo and w_start < hi:
+                boxes.append(word.box)
+    return Candidate(
+        text=text if text is not None else stream.text[start:end],
+        page=first.page,
+        line=line,
+        score=round(min(max(score, 0.0), 1.0), 4),
+        source=source,
+        boxes=boxes,
+        verbatim=verbatim,
+        value=value,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# What kind of field is this?
+
+
+def _terms(spec: FieldSpec) -> set[str]:
+    words: set[str] = set()
+    for phrase in [spec.name.replace("_", " "), *spec.label_terms, *spec.description_terms]:
+        phrase = phrase.lower()
+        words.add(phrase)
+        words.update(re.findall(r"[a-z]+", phrase))
+    return words
+
+
+_LAW_WORDS = {"jurisdiction", "governing law", "governed", "venue", "law", "laws"}
+_PARTY_WORDS = {"party", "parties", "counterparty", "counterparties", "signatory", "signatories"}
+_DURATION_WORDS = {"term", "duration", "period", "length", "tenure"}
+_DURATION_HINT = re.compile(r"\b\d+\s+(?:years?|months?|weeks?|days?)\b", re.I)
+
+
+def field_kind(spec: FieldSpec) -> str | None:
+    """Which prose extractor serves the field, or None when prose has nothing to offer."""
+    terms = _terms(spec)
+    if spec.semantic_type == "date" or spec.format in ("date", "date-time"):
+        return "date"
+    if spec.json_type != "string":
+        return None
+    if spec.semantic_type == "duration" or (
+        terms & _DURATION_WORDS
+        and (spec.semantic_type in ("text", "duration") or _DURATION_HINT.search(spec.description))
+    ):
+        return "duration"
+    if terms & _LAW_WORDS or (spec.semantic_type == "location" and "state" in terms):
+        return "jurisdiction"
+    if terms & _PARTY_WORDS:
+        return "party"
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Dates
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH = (
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE_RE = re.compile(
+    r"(?i)\b(?:"
+    + _MONTH
+    + r"\s+(?P<d1>\d{1,2})"
+    + _ORD
+    + r"\s*,?\s*(?P<y1>(?:19|20)\d{2})"
+    + r"|(?P<d2>\d{1,2})"
+    + _ORD
+    + r"\s+(?:day\s+of\s+)?"
+    + _MONTH.replace("month", "month2")
+    + r"\s*,?\s*(?:in\s+the\s+year\s+)?(?P<y2>(?:19|20)\d{2})"
+    + r"|(?P<iy>(?:19|20)\d{2})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
+    + r"|(?P<na>\d{1,2})[/.\-](?P<nb>\d{1,2})[/.\-](?P<ny>(?:19|20)?\d{2})"
+    + r")\b"
+)
+
+
+def parse_date(match: re.Match[str], day_first: bool) -> date | None:
+    """The calendar date of a :data:`_DATE_RE` match (ISO first, then the hint)."""
+    g = match.groupdict()
+    try:
+        if g["month"]:
+            return date(int(g["y1"]), _MONTHS[g["month"][:3].lower()], int(g["d1"]))
+        if g["month2"]:
+            return date(int(g["y2"]), _MONTHS[g["month2"][:3].lower()], int(g["d2"]))
+        if g["iy"]:
+            return date(int(g["iy"]), int(g["im"]), int(g["id"]))
+        a, b, year = int(g["na"]), int(g["nb"]), int(g["ny"])
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        day, month = (a, b) if day_first or b > 12 else (b, a)
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+# words before a date that say "this is when the agreement starts / was made"
+_DATE_CUES = [
+    (re.compile(r"(?i)\beffective\s+(?:as\s+of|on|from)\s*(?:the\s+)?(?:date\s+of\s+)?$"), 0.9),
+    (
+        re.compile(
+            r"(?i)\b(?:dated|entered\s+into|made|executed|signed)\b[^.;]{0,40}?\bas\s+of\s*(?:the\s+)?$"
+        ),
+        0.88,
+    ),
+    (
+        re.compile(
+            r"(?i)\b(?:dated|entered\s+into|made|executed)\b[^.;]{0,25}?\b(?:on|this|of)\s*(?:the\s+)?$"
+        ),
+        0.82,
+    ),
+    (re.compile(r"(?i)\bdated\s*:?\s*(?:the\s+)?$"), 0.82),
+    (re.compile(r"(?i)\bas\s+of\s*(?:the\s+)?$"), 0.7),
+    (re.compile(r"(?i)\bdate\s*:\s*$"), 0.75),
+]
+_AFTER_DATE_DEFINES = re.compile(
+    r"(?i)^\s*\(?\s*(?:the|this)?\s*[\"“”']+\s*(?:effective|agreement|commencement|start)"
+    r"\s+date\s*[\"“”']+"
+)
+
+
+def _label_near(before: str, spec: FieldSpec) -> float:
+    """How strongly the field's label words appear just before a value (0..1)."""
+    low = before.lower()
+    best = 0.0
+    for rank, term in enumerate(spec.label_terms or [spec.name.replace("_", " ")]):
+        term = term.lower().strip()
+        if len(term) < 3:
+            continue
+        at = low.rfind(term)
+        if at < 0:
+            continue
+        distance = len(low) - at - len(term)
+        strength = (0.75 if rank == 0 else 0.6) * max(0.3, 1.0 - distance / 160)
+        best = max(best, strength)
+    return best
+
+
+def _date_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    stream = stream_of(doc)
+    text = stream.text
+    out: list[Candidate] = []
+    generic_agreement_date = bool(
+        _terms(spec) & {"effective", "agreement", "contract", "commencement", "execution", "signed"}
+    )
+    for match in _DATE_RE.finditer(text):
+        when = parse_date(match, hints.day_first)
+        if when is None:
+            continue
+        before = text[max(0, match.start() - 160) : match.start()]
+        after = text[match.end() : match.end() + 60]
+        score = 0.3 * _label_near(before, spec)
+        if generic_agreement_date:
+            for cue, strength in _DATE_CUES:
+                if cue.search(before[-80:]):
+                    score = max(score, strength)
+                    break
+            if _AFTER_DATE_DEFINES.search(after):
+                score = max(score, 0.92)
+        score = max(score, _label_near(before[-60:], spec))
+        if score <= 0:
+            continue
+        # the agreement date sits near the start of the document
+        position = match.start() / max(len(text), 1)
+        score *= 1.0 - 0.35 * min(position * 4, 1.0)
+        cand = candidate_for(stream, match.start(), match.end(), score, value=when.isoformat())
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Jurisdiction / governing law
+
+_PLACE_RE = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(p) for p in PLACES), key=len, reverse=True)) + r")\b",
+    re.I,
+)
+_LAW_CUE = re.compile(
+    r"(?i)\b(?:laws?|jurisdiction|courts?|venue)\s+(?:of|in)\s+(?:the\s+)?"
+    r"(?:(?:state|commonwealth|province|republic|kingdom|country)\s+of\s+)?$"
+)
+_GOVERNED_CUE = re.compile(r"(?i)\b(?:governed|governing\s+law|construed|interpreted|enforced)\b")
+
+
+def _jurisdiction_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    stream = stream_of(doc)
+    text = stream.text
+    out: list[Candidate] = []
+    for match in _PLACE_RE.finditer(text):
+        before = text[max(0, match.start() - 200) : match.start()]
+        if not _LAW_CUE.search(before[-60:]):
+            continue
+        score = 0.6
+        if _GOVERNED_CUE.search(before):
+            score = 0.9
+            if re.search(r"(?i)\blaws?\s+of\s+(?:the\s+)?(?:state|commonwealth)\s+of\s*$", before):
+                score = 0.95
+        elif re.search(r"(?i)\bcourts?\b", before[-60:]):
+            score = 0.5
+        value = _canonical_place(match.group(1))
+        cand = candidate_for(stream, match.start(), match.end(), score, value=value)
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _canonical_place(name: str) -> str:
+    low = " ".join(name.split()).lower()
+    for place in PLACES:
+        if place.lower() == low:
+            return place
+    return name
+
+
+# ---------------------------------------------------------------------------------------
+# Durations
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "eighteen": 18,
+    "twenty": 20,
+    "twenty-four": 24,
+    "thirty": 30,
+    "thirty-six": 36,
+    "forty-five": 45,
+    "sixty": 60,
+    "ninety": 90,
+    "a": 1,
+    "an": 1,
+}
+_NUM_WORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_DURATION_RE = re.compile(
+    r"(?i)\b(?:(?P<word>" + _NUM_WORD + r")\s*(?:\(\s*(?P<paren>\d+(?:\.\d+)?)\s*\)\s*)?"
+    r"|(?P<digits>\d+(?:\.\d+)?)\s*(?:-\s*)?)"
+    r"(?P<unit>years?|months?|weeks?|days?)\b"
+)
+_TERM_CUES = [
+    (re.compile(r"(?i)\bterm\s+of\s+(?:this|the)\s+(?:agreement|nda)\b"), 0.35),
+    (
+        re.compile(
+            r"(?i)\b(?:agreement|obligations?|confidentiality|restrictions?)\b[^.]{0,120}"
+            r"\b(?:expire|terminate|remain\s+in\s+(?:full\s+)?(?:force|effect)|survive|continue|in\s+effect)"
+        ),
+        0.3,
+    ),
+    (re.compile(r"(?i)\bperiod\s+of\s*$"), 0.2),
+    (re.compile(r"(?i)\b(?:for|during)\s+(?:a|the)?\s*(?:period|term)\b"), 0.15),
+    (
+        re.compile(
+            r"(?i)\b(?:from|after|following)\s+the\s+(?:effective\s+date|date\s+(?:of|hereof))"
+        ),
+        0.2,
+    ),
+]
+_NOT_TERM = re.compile(
+    r"(?i)\b(?:solicit|compet|hire|employ|notice|prior\s+to|payment|salary|within|"
+    r"retain|records?|option|vesting|severance|age\s+of)"
+)
+
+
+def normalise_duration(match: re.Match[str]) -> str | None:
+    """'two (2) years' -> '2 years'; None when the number cannot be read."""
+    raw = match.group("paren") or match.group("digits")
+    if raw is None:
+        word = (match.group("word") or "").lower()
+        if word not in _NUMBER_WORDS:
+            return None
+        number: float = _NUMBER_WORDS[word]
+    else:
+        number = float(raw)
+    unit = match.group("unit").lower().rstrip("s")
+    shown = str(int(number)) if number == int(number) else str(number)
+    return f"{shown} {unit}{'' if number == 1 else 's'}"
+
+
+def _duration_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    stream = stream_of(doc)
+    text = stream.text
+    out: list[Candidate] = []
+    for match in _DURATION_RE.finditer(text):
+        if match.group("word") and match.group("word").lower() in ("a", "an"):
+            continue
+        value = normalise_duration(match)
+        if value is None:
+            continue
+        sentence_start = max(text.rfind(". ", 0, match.start()), match.start() - 300)
+        sentence_end = text.find(". ", match.end())
+        sentence_end = len(text) if sentence_end < 0 else min(sentence_end, match.end() + 200)
+        sentence = text[sentence_start:sentence_end]
+        before = text[max(0, match.start() - 80) : match.start()]
+        score = 0.15 + _label_near(text[sentence_start : match.start()], spec) * 0.4
+        for cue, strength in _TERM_CUES:
+            if cue.search(sentence if strength != 0.2 else before):
+                score += strength
+        if _NOT_TERM.search(text[max(sentence_start, match.start() - 120) : match.end() + 40]):
+            score *= 0.45
+        if score < 0.3:
+            continue
+        cand = candidate_for(
+            stream, match.start(), match.end(), min(score, 0.95), value=value, verbatim=False
+        )
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Parties
+
+_OPENING = re.compile(r"(?i)\b(?:by\s+and\s+between|by\s+and\s+among|between|among|parties\s*:)\s*")
+_NAME_STOP = re.compile(
+    r"(?i)(?:\s*\(|,?\s+(?:a|an)\s+(?:[A-Z][\w.\-]*\s+){0,4}?(?:corporation|company|limited|"
+    r"partnership|individual|bank|association|entity|trust|organi[sz]ation|corp\b|llc\b|"
+    r"resident|citizen|national|person|subsidiary|joint\s+stock)|,?\s+(?:a|an)\s+"
+    r"(?:Delaware|Nevada|New\s+York|California|Florida|Texas|[A-Z][a-z]+)\b|"
+    r",\s*(?:having|with|whose|located|residing|organized|incorporated|on\s+behalf|its|"
+    r"its\s+successors|and\s+its|individually|hereinafter|herein|who|which|divisions?|"
+    r"subsidiaries|together|collectively|including|acting)\b|,\s*(?:M\.D|Ph\.D|Esq)\.?|"
+    r"\s+d/?b/?a\b|\s+f/k/a\b|"
+    r"\s+(?:having|with\s+(?:its|a)\s+(?:principal|registered|office)|whose|located\s+at|"
+    r"residing|who\s+resides|hereinafter|on\s+behalf|organized\s+under|incorporated\s+under)\b|"
+    r",\s*\d|\s+\d{2,}\s)"
+)
+_CORP_SUFFIX = (
+    r"(?:Inc|Corp|Co|Ltd|L\.?L\.?C|L\.?P|N\.A|S\.A|A\.G|PLC|LLP|GmbH|B\.V|N\.V|S\.p\.A"
+    r"|AB|AG|ASA)\.?"
+)
+_SPLIT_PARTIES = re.compile(r"(?i)(?:\)\s*[,;]?\s*(?:and|&)\s+|;\s*(?:and\s+)?|\)\s*,\s+(?=[A-Z]))")
+_PERIOD = re.compile(r"(\S*)\.\s+(?=[A-Z“\"(])")
+_ABBREVIATIONS = {"inc", "co", "ltd", "corp", "mr", "ms", "mrs", "dr", "no", "st", "jr", "sr"}
+
+
+def _sentence_end(window: str) -> int | None:
+    """Offset of the first full stop that ends a sentence (not "Inc." or "J.")."""
+    for m in _PERIOD.finditer(window):
+        word = m.group(1).strip("(“\"',").lower()
+        if word in _ABBREVIATIONS or len(word) <= 1 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
+            continue
+        return m.start() + len(m.group(1))
+    return None
+
+
+_BAD_NAME = re.compile(
+    r"(?i)^(?:the\s+)?(?:undersigned|parties|party|company|you|me|us|we|i|employee|executive|"
+    r"each|both|any|certain|such|all|this|that|recipient|discloser|buyer|seller|purchaser|"
+    r"distributor|representatives?|consultant|contractor|investor|bidder|licensee|licensor|"
+    r"customer|supplier|vendor|client|agreement|exhibit|dear|re|attention|attn)\b"
+)
+
+
+def clean_party(raw: str) -> str | None:
+    """Cut a party's name out of the phrase that introduces it; None if nothing name-like."""
+    text = " ".join(raw.split())
+    text = re.sub(r"^(?:and|&)\s+", "", text, flags=re.I)
+    text = re.sub(r"^(?:the\s+)?(?:undersigned\s*,?\s*)", "", text, flags=re.I)
+    stop = _NAME_STOP.search(text)
+    if stop:
+        text = text[: stop.start()]
+    text = text.strip(" ,;:-–—“”\"'")
+    suffix = re.search(r"(?i)\b" + _CORP_SUFFIX + r"$", text)
+    if not suffix:
+        text = text.rstrip(".")
+    if not text or len(text) > 90 or len(text) < 2:
+        return None
+    if not re.match(r"[A-Z0-9“\"]", text):
+        return None
+    if _BAD_NAME.match(text) and not re.search(_CORP_SUFFIX, text):
+        return None
+    if len(text.split()) > 10:
+        return None
+    return text
+
+
+_CLAUSE_STOP = re.compile(
+    r"(?i)\bW\s*I\s*T\s*N\s*E\s*S\s*S\s*E\s*T\s*H\b|\bWHEREAS\b|\bRECITALS?\b|\bBACKGROUND\b"
+)
+
+
+def _clause_after(text: str, start: int, limit: int = 900) -> str:
+    window = text[start : start + limit]
+    m = _CLAUSE_STOP.search(window)
+    if m:
+        window = window[: m.start()]
+    end = _sentence_end(window)
+    return window if end is None else window[:end]
+
+
+_ORG_SUFFIX = (
+    r"(?:Inc\.?|Incorporated|Corporation|Corp\.|LLC|L\.L\.C\.|Ltd\.?|Limited|L\.P\.|LP|Company"
+    r"|Co\.|N\.A\.|plc|PLC|LLP|GmbH|AG|S\.A\.|Bancorp|Holdings)"
+)
+_ORG_RE = re.compile(
+    r"(?:(?:[A-Z][\w’'.\-]*|&|of|and(?=\s+Co))[,]?\s+){0,6}?"
+    r"[A-Z][\w&’'.\-]*,?\s+" + _ORG_SUFFIX + r"(?:,?\s+" + _ORG_SUFFIX + r")?(?![\w])"
+)
+_ORG_NOISE = re.compile(
+    r"^(?:(?:WHEREAS|LOGO|CONFIDENTIAL|PRIVILEGED|AND|Re|RE|Attn|Attention|Dear|To|From|By|Name|"
+    r"Title|Mr|Ms|Mrs|Dr|[IVX]+|Exhibit|EXHIBIT|CEO|President|Principal|Director|"
+    r"Board\s+of\s+Directors\s+of|BACKGROUND|INFORMATION|RECITALS)\b[.:,]?\s+)+"
+)
+_GENERIC_ORG_WORDS = {
+    "THE",
+    "COMPANY",
+    "PARENT",
+    "CORPORATION",
+    "DELAWARE",
+    "HOLDINGS",
+    "EMPLOYER",
+    "EMPLOYEE",
+    "INC",
+    "LLC",
+    "LTD",
+    "CO",
+    "OF",
+    "AND",
+    "A",
+    "AN",
+    "NEW",
+    "BANK",
+    "BANCORP",
+    "LIMITED",
+    "PROFESSIONAL",
+    "MEDICAL",
+    "MERGER",
+    "SUB",
+    "ACQUISITION",
+    "CLOSED",
+    "JOINT",
+    "STOCK",
+}
+
+
+def _organisation(raw: str) -> str | None:
+    """A company name from an :data:`_ORG_RE` match, without sentence fragments before it."""
+    text = " ".join(raw.split())
+    end = None
+    for m in _PERIOD.finditer(text + " X"):
+        word = m.group(1).strip("(“\"',").lower()
+        if word in _ABBREVIATIONS or len(word) <= 1 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
+            continue
+        end = m.end()
+    if end is not None and end < len(text):
+        text = text[end:]
+    text = _ORG_NOISE.sub("", text)
+    name = clean_party(text)
+    if name is None:
+        return None
+    words = {w for w in re.findall(r"[A-Z0-9]+", name.upper()) if len(w) > 1}
+    if not words - _GENERIC_ORG_WORDS - set(s.upper() for s in PLACES):
+        return None
+    return name
+
+
+_DEFINED_AFTER = re.compile(r"^,?\s*\((?:the\s+|each\s+a\s+)?[“\"]")
+
+
+def _party_key(name: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", name.upper())
+
+
+def _party_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    stream = stream_of(doc)
+    text = stream.text
+    found: dict[str, tuple[float, int, str]] = {}
+
+    def offer(name: str | None, at: int, score: float) -> None:
+        if name is None or at < 0:
+            return
+        key = _party_key(name)
+        if not key:
+            return
+        old = found.get(key)
+        if old is None:
+            found[key] = (score, at, name)
+        else:
+            boosted = min(0.95, max(old[0], score) + 0.1 * min(old[0], score))
+            found[key] = (boosted, old[1], old[2]) if old[0] >= score else (boosted, at, name)
+
+    # 1. the opening clause: "by and between A (“X”) and B (“Y”)"
+    for rank, opening in enumerate(_OPENING.finditer(text[:6000])):
+        if rank > 2:
+            break
+        clause_start = opening.end()
+        clause = _clause_after(text, clause_start)
+        base = 0.85 if rank == 0 else 0.55
+        if re.match(r"(?i)\s*(?:the\s+)?(?:parties|company|employee|undersigned|you|us)\b", clause):
+            base *= 0.6
+        names = 0
+        for offset, piece in _split_parties(clause):
+            name = clean_party(piece)
+            if name is None:
+                continue
+            names += 1
+            has_shape = re.search(_CORP_SUFFIX + r"$|\b[A-Z][a-z]+\s+[A-Z]", name)
+            offer(name, text.find(name, clause_start + offset), base * (1.0 if has_shape else 0.85))
+        if names:
+            break
+    # 2. organisations named near the top (letters, recitals) or in the signature blocks
+    zones = [(0, min(len(text), 2500), 0.4), (max(0, len(text) - 3000), len(text), 0.3)]
+    for zone_start, zone_end, base in zones:
+        for match in _ORG_RE.finditer(text, zone_start, zone_end):
+            name = _organisation(match.group(0))
+            if name is None:
+                continue
+            score = base
+            if _DEFINED_AFTER.match(text[match.end() : match.end() + 20]):
+                score += 0.15
+            offer(name, match.start() + match.group(0).find(name), score)
+    out: list[Candidate] = []
+    for score, at, name in found.values():
+        cand = candidate_for(stream, at, at + len(name), score)
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _split_parties(clause: str) -> list[tuple[int, str]]:
+    """Pieces of an opening clause that each name one party, with their offsets."""
+    pieces: list[tuple[int, str]] = []
+    cursor = 0
+    splits = list(_SPLIT_PARTIES.finditer(clause))
+    if not splits:
+        # no parentheses: "between A and B" — split on the last " and " not inside a name
+        m = re.search(r"(?i),?\s+and\s+(?=[A-Z“\"])", clause)
+        if m:
+            return [(0, clause[: m.start()]), (m.end(), clause[m.end() :])]
+        return [(0, clause)]
+    for split in splits:
+        pieces.append(
+            (cursor, clause[cursor : split.start() + (1 if clause[split.start()] == ")" else 0)])
+        )
+        cursor = split.end()
+    pieces.append((cursor, clause[cursor:]))
+    return pieces
+
+
+# ---------------------------------------------------------------------------------------
+
+_EXTRACTORS = {
+    "date": _date_candidates,
+    "jurisdiction": _jurisdiction_candidates,
+    "duration": _duration_candidates,
+    "party": _party_candidates,
+}
+
+
+def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    """Candidates for ``spec`` read from the document's running prose."""
+    kind = field_kind(spec)
+    if kind is None:
+        return []
+    return _EXTRACTORS[kind](doc, spec, hints)
