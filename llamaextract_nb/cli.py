@@ -1,0 +1,113 @@
+"""``llamaextract-nb`` command line: ``llamaextract-nb serve [options]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from llamaextract_nb.local.jobs import DEFAULT_ENGINE, EngineSpecError, load_engine
+from llamaextract_nb.local.server.runner import DataDirBusy, serve_forever
+from llamaextract_nb.local.server.settings import (
+    MAX_UPLOAD_BYTES,
+    ServerSettings,
+    default_data_dir,
+    default_workers,
+)
+
+API_KEY_ENV = "LLAMAEXTRACT_NB_API_KEY"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llamaextract-nb", description="Notebook workbench for LlamaExtract v2."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="run the local server (the LlamaExtract v2 REST API, offline)",
+        description="Run the local server: the LlamaExtract v2 REST API backed by SQLite, "
+        "a pool of worker processes and the local extraction engine.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"database and uploaded files (default {default_data_dir()})",
+    )
+    serve.add_argument(
+        "--api-key",
+        default=None,
+        help=f"bearer token clients must send (default: ${API_KEY_ENV}, else a random one "
+        "printed at start)",
+    )
+    serve.add_argument(
+        "--workers", type=int, default=default_workers(), help="extraction worker processes"
+    )
+    serve.add_argument(
+        "--engine",
+        default=DEFAULT_ENGINE,
+        help=f"extraction engine as module:callable (default {DEFAULT_ENGINE})",
+    )
+    serve.add_argument(
+        "--max-upload-mb",
+        type=int,
+        default=MAX_UPLOAD_BYTES // (1024 * 1024),
+        help="largest accepted upload in MB (default 100)",
+    )
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    return parser
+
+
+def serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        load_engine(args.engine)
+    except EngineSpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    api_key = args.api_key or os.environ.get(API_KEY_ENV)
+    generated = not api_key
+    settings = ServerSettings(
+        data_dir=(args.data_dir or default_data_dir()).expanduser().resolve(),
+        api_key=api_key or "llx-local-" + secrets.token_urlsafe(24),
+        workers=args.workers,
+        engine=args.engine,
+        max_upload_bytes=args.max_upload_mb * 1024 * 1024,
+    )
+
+    def announce(base_url: str) -> None:
+        print(f"llamaextract-nb local server: serving on {base_url}", flush=True)
+        print(f"  data directory: {settings.data_dir}", flush=True)
+        print(f"  workers: {settings.workers}, engine: {settings.engine}", flush=True)
+        if generated:
+            # The operator needs the generated token to connect; it is shown once, here.
+            print(f"  api key (generated): {settings.api_key}", flush=True)
+        print(f"  connect with: Client(base_url={base_url!r}, api_key=...)", flush=True)
+
+    try:
+        serve_forever(settings, args.host, args.port, announce, args.log_level)
+    except DataDirBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

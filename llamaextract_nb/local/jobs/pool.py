@@ -1,0 +1,85 @@
+"""Supervise the worker processes: start them, notice crashes, fail the crashed job, respawn."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+from llamaextract_nb.local.jobs.worker import run_worker
+from llamaextract_nb.local.store import Store
+
+log = logging.getLogger("llamaextract_nb.server")
+
+SUPERVISE_SECONDS = 0.2
+
+
+def describe_exit(exitcode: int | None) -> str:
+    """``exit code 3`` or ``signal SIGKILL`` for a finished process."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+class WorkerPool:
+    """``size`` worker processes claiming jobs from the store; restarted when they die."""
+
+    def __init__(self, store: Store, blob_root: Path, engine_spec: str, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"the worker pool needs at least 1 process (got {size})")
+        self._store = store
+        self._args = (str(store.path), str(blob_root), engine_spec, os.getpid())
+        self._ctx = multiprocessing.get_context("spawn")
+        self._procs: list[BaseProcess] = []
+        self._size = size
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._supervise, name="lx-pool", daemon=True)
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._procs if p.pid is not None]
+
+    def start(self) -> None:
+        self._procs = [self._spawn() for _ in range(self._size)]
+        self._thread.start()
+
+    def _spawn(self) -> BaseProcess:
+        proc = self._ctx.Process(target=run_worker, args=self._args, name="lx-worker", daemon=True)
+        proc.start()
+        return proc
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(SUPERVISE_SECONDS):
+            for i, proc in enumerate(self._procs):
+                if proc.is_alive() or self._stopping.is_set():
+                    continue
+                reason = describe_exit(proc.exitcode)
+                assert proc.pid is not None
+                failed = self._store.fail_jobs_of_worker(
+                    proc.pid,
+                    f"the worker process extracting this document stopped unexpectedly "
+                    f"({reason}); the document may be too large or malformed for the engine",
+                )
+                log.warning("worker %s stopped (%s); failed jobs: %s", proc.pid, reason, failed)
+                self._procs[i] = self._spawn()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop every worker (jobs they were running are requeued on the next start)."""
+        self._stopping.set()
+        for proc in self._procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self._procs:
+            proc.join(timeout)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)

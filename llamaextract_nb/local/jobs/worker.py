@@ -1,0 +1,71 @@
+"""One worker process: claim the oldest PENDING job, run the engine, store the outcome."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from pathlib import Path
+
+from llamaextract_nb.local.engine.document import DocumentError
+from llamaextract_nb.local.engine.interface import Engine
+from llamaextract_nb.local.jobs.engines import EngineSpecError, load_engine
+from llamaextract_nb.local.store import BlobStore, Store
+
+log = logging.getLogger("llamaextract_nb.worker")
+
+IDLE_POLL_SECONDS = 0.1
+
+
+def run_worker(db_path: str, blob_root: str, engine_spec: str, parent_pid: int) -> None:
+    """Process entry point; returns when the parent (the server) is gone."""
+    store = Store(Path(db_path))
+    blobs = BlobStore(Path(blob_root), clean=False)
+    engine: Engine | None = None
+    engine_error = ""
+    try:
+        engine = load_engine(engine_spec)
+    except EngineSpecError as exc:
+        engine_error = str(exc)
+    while os.getppid() == parent_pid:
+        if not store.has_pending():
+            time.sleep(IDLE_POLL_SECONDS)
+            continue
+        claim = uuid.uuid4().hex
+        job = store.claim_next(os.getpid(), claim)
+        if job is None:
+            continue
+        if engine is None:
+            store.fail_job(
+                job["id"], claim, f"the extraction engine is unavailable: {engine_error}"
+            )
+            continue
+        run_job(store, blobs, engine, job, claim)
+
+
+def run_job(store: Store, blobs: BlobStore, engine: Engine, job: dict, claim: str) -> None:
+    """Extract one claimed job and record COMPLETED or FAILED."""
+    try:
+        data = blobs.read(job["file_sha256"])
+    except FileNotFoundError:
+        store.fail_job(job["id"], claim, "the uploaded document is missing from the data directory")
+        return
+    try:
+        output = engine(data, job["file_name"], json.loads(job["configuration"]))
+    except DocumentError as exc:
+        store.fail_job(job["id"], claim, str(exc))
+        return
+    except Exception as exc:
+        log.exception("extraction of %s (%s) failed", job["id"], job["file_name"])
+        store.fail_job(
+            job["id"],
+            claim,
+            f"the extraction engine failed on this document: {type(exc).__name__}: {exc}",
+        )
+        return
+    metadata = dict(output.metadata or {})
+    parse_job_id = metadata.get("parse_job_id") or f"pjb-{uuid.uuid4()}"
+    metadata["parse_job_id"] = parse_job_id
+    store.complete_job(job["id"], claim, output.result, metadata, output.usage, parse_job_id)

@@ -1,0 +1,222 @@
+"""``/api/v1/beta/files``: upload, get, list, delete, content (a signed link served here)."""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from datetime import datetime, timezone
+from pathlib import PurePath
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+
+from llamaextract_nb.api.models import FILE_PURPOSES, File, Page, PresignedURL
+from llamaextract_nb.local.server import paging
+from llamaextract_nb.local.server.auth import require_token
+from llamaextract_nb.local.server.context import ServerContext, get_ctx
+from llamaextract_nb.local.server.errors import invalid, not_found
+from llamaextract_nb.local.server.ids import file_key, new_file_id
+from llamaextract_nb.local.server.upload import receive_upload
+from llamaextract_nb.local.server.views import file_json
+from llamaextract_nb.local.store import to_iso
+from llamaextract_nb.local.store.db import Row
+
+router = APIRouter(
+    prefix="/api/v1/beta/files", tags=["files"], dependencies=[Depends(require_token)]
+)
+downloads = APIRouter(tags=["files"])
+
+Ctx = Annotated[ServerContext, Depends(get_ctx)]
+ProjectId = Annotated[str | None, Query(description="Ignored: the local server has one project.")]
+DEFAULT_LINK_SECONDS = 3600
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "purpose"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "purpose": {"type": "string", "enum": list(FILE_PURPOSES)},
+                        "external_file_id": {"type": "string", "nullable": True},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _download_url(
+    request: Request, ctx: ServerContext, file_id: str, seconds: int
+) -> dict[str, Any]:
+    expires = time.time() + seconds
+    token = ctx.signer.issue(file_id, expires)
+    return {
+        "url": str(request.url_for("download_file", token=token)),
+        "expires_at": to_iso(datetime.fromtimestamp(expires, tz=timezone.utc)),
+        "form_fields": None,
+    }
+
+
+def _get(ctx: ServerContext, file_id: str) -> Row:
+    row = ctx.store.get_file(file_key(file_id))
+    if row is None:
+        raise not_found("file", file_id)
+    return row
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=File,
+    openapi_extra=_UPLOAD_BODY,
+    summary="Upload a file (multipart: file, purpose, external_file_id)",
+)
+async def upload_file(
+    request: Request, ctx: Ctx, project_id: ProjectId = None, organization_id: ProjectId = None
+) -> JSONResponse:
+    upload = await receive_upload(request, ctx.blobs, ctx.settings.max_upload_bytes)
+    try:
+        if upload.writer is None:
+            invalid(("body", "file"), "Field required", None, "missing")
+        purpose = upload.fields.get("purpose")
+        if purpose is None:
+            invalid(("body", "purpose"), "Field required", None, "missing")
+        elif purpose not in FILE_PURPOSES:
+            invalid(
+                ("body", "purpose"),
+                "Input should be " + ", ".join(repr(p) for p in FILE_PURPOSES),
+                purpose,
+                "enum",
+            )
+    except BaseException:
+        upload.discard()
+        raise
+    assert upload.writer is not None
+    name = PurePath((upload.filename or "upload").replace("\\", "/")).name or "upload"
+    with ctx.blob_lock:
+        sha256 = upload.writer.finish()
+        row = ctx.store.add_file(
+            {
+                "id": new_file_id(),
+                "name": name,
+                "file_type": PurePath(name).suffix.lstrip(".").lower() or None,
+                "purpose": purpose,
+                "external_file_id": upload.fields.get("external_file_id") or None,
+                "sha256": sha256,
+                "size": upload.writer.size,
+            }
+        )
+    return JSONResponse(file_json(row, ctx.project_id), status_code=201)
+
+
+@router.get("", response_model=Page, summary="List files (cursor pages)")
+def list_files(
+    request: Request,
+    ctx: Ctx,
+    file_ids: Annotated[list[str] | None, Query()] = None,
+    file_name: str | None = None,
+    external_file_id: str | None = None,
+    order_by: Literal["created_at", "name", "id"] | None = None,
+    expand: Annotated[list[str] | None, Query()] = None,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
+    page_token: str | None = None,
+    project_id: ProjectId = None,
+    organization_id: ProjectId = None,
+) -> JSONResponse:
+    order = order_by or "created_at"
+    after = None
+    if page_token:
+        cursor = paging.decode(page_token, f"files:{order}")
+        after = tuple(cursor["key"])
+    rows = ctx.store.list_files(
+        file_ids=[file_key(f) for f in file_ids or []],
+        file_name=file_name,
+        external_file_id=external_file_id,
+        order_by=order,
+        after=after,
+        limit=page_size + 1,
+    )
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    with_link = "download_url" in (expand or [])
+    items = [
+        file_json(
+            r,
+            ctx.project_id,
+            _download_url(request, ctx, r["id"], DEFAULT_LINK_SECONDS) if with_link else None,
+        )
+        for r in rows
+    ]
+    token = None
+    if more:
+        last = rows[-1]
+        key = [last["seq"] if order == "created_at" else last[order], last["seq"]]
+        token = paging.encode({"kind": f"files:{order}", "key": key})
+    return JSONResponse({"items": items, "next_page_token": token, "total_size": None})
+
+
+@router.get("/{file_id}", response_model=File, summary="Get a file's metadata")
+def get_file(
+    request: Request,
+    ctx: Ctx,
+    file_id: str,
+    expand: Annotated[list[str] | None, Query()] = None,
+    project_id: ProjectId = None,
+    organization_id: ProjectId = None,
+) -> JSONResponse:
+    row = _get(ctx, file_id)
+    link = None
+    if "download_url" in (expand or []):
+        link = _download_url(request, ctx, row["id"], DEFAULT_LINK_SECONDS)
+    return JSONResponse(file_json(row, ctx.project_id, link))
+
+
+@router.delete("/{file_id}", status_code=204, summary="Delete a file")
+def delete_file(
+    ctx: Ctx, file_id: str, project_id: ProjectId = None, organization_id: ProjectId = None
+) -> Response:
+    with ctx.blob_lock:
+        row = ctx.store.delete_file(file_key(file_id))
+        if row is None:
+            raise not_found("file", file_id)
+        if not ctx.store.blob_in_use(row["sha256"]):
+            ctx.blobs.delete(row["sha256"])
+    return Response(status_code=204)
+
+
+@router.get("/{file_id}/content", response_model=PresignedURL, summary="A signed download link")
+def file_content(
+    request: Request,
+    ctx: Ctx,
+    file_id: str,
+    expires_at_seconds: Annotated[int | None, Query(ge=1, le=7 * 24 * 3600)] = None,
+    project_id: ProjectId = None,
+    organization_id: ProjectId = None,
+) -> JSONResponse:
+    row = _get(ctx, file_id)
+    seconds = expires_at_seconds or DEFAULT_LINK_SECONDS
+    return JSONResponse(_download_url(request, ctx, row["id"], seconds))
+
+
+@downloads.get(
+    "/local/downloads/{token}",
+    name="download_file",
+    summary="The bytes behind a signed link (no bearer token needed)",
+    response_class=FileResponse,
+)
+def download_file(ctx: Ctx, token: str) -> FileResponse:
+    try:
+        file_id = ctx.signer.check(token)
+    except ValueError as exc:
+        raise HTTPException(403, str(exc)) from None
+    row = ctx.store.get_file(file_id)
+    if row is None:
+        raise not_found("file", file_id)
+    media_type = mimetypes.guess_type(row["name"])[0] or "application/octet-stream"
+    return FileResponse(ctx.blobs.path(row["sha256"]), media_type=media_type, filename=row["name"])

@@ -1,0 +1,47 @@
+"""What a local server instance is configured with."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from llamaextract_nb.local.jobs import DEFAULT_ENGINE
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
+def default_data_dir() -> Path:
+    """``<user cache dir>/llamaextract-nb/server`` (e.g. ``~/.cache/llamaextract-nb/server``)."""
+    return Path(platformdirs.user_cache_dir("llamaextract-nb")) / "server"
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Settings of one server: where data lives, the token, the worker pool and the engine."""
+
+    data_dir: Path
+    api_key: str
+    workers: int = 1
+    engine: str = DEFAULT_ENGINE
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+
+    def __repr__(self) -> str:  # never show the token
+        return (
+            f"ServerSettings(data_dir={str(self.data_dir)!r}, api_key='***', "
+            f"workers={self.workers}, engine={self.engine!r})"
+        )
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "server.sqlite3"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
