@@ -1,0 +1,288 @@
+"""The asynchronous client: :class:`AsyncClient`, the same surface as :class:`Client`."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable, Sequence
+from functools import partial
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+from typing_extensions import Unpack
+
+from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File, Page, PresignedURL
+from llamaextract_nb.client import _timing, endpoints
+from llamaextract_nb.client.base import ClientBase, result_source
+from llamaextract_nb.client.configuration import build_configuration
+from llamaextract_nb.client.endpoints import Expand, FileFilters, JobFilters
+from llamaextract_nb.client.polling import (
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    Poller,
+    StatusCallback,
+    is_finished,
+    outcome,
+)
+from llamaextract_nb.client.request import Call, Done, Retry
+from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
+from llamaextract_nb.client.uploads import existing_file_id, open_upload
+
+if TYPE_CHECKING:
+    from llamaextract_nb.client.sync_client import Client
+    from llamaextract_nb.results import ExtractResult
+
+T = TypeVar("T")
+
+
+class AsyncFiles:
+    """``/api/v1/beta/files``: upload, get, list, delete, content URL."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def upload(
+        self,
+        file: Any,
+        *,
+        purpose: str = "extract",
+        external_file_id: str | None = None,
+        filename: str | None = None,
+    ) -> File:
+        """Upload a path, bytes or binary file object (streamed, never read whole)."""
+        with open_upload(file, filename) as source:
+            call = endpoints.upload_file(source, purpose=purpose, external_file_id=external_file_id)
+            return await self._client._send(call)
+
+    async def get(self, file_id: str, *, expand: Expand = None) -> File:
+        """One file's metadata (``expand="download_url"`` adds a presigned URL)."""
+        return await self._client._send(endpoints.get_file(file_id, expand=expand))
+
+    def list(self, **filters: Unpack[FileFilters]) -> AsyncIterator[File]:
+        """Every file matching ``filters`` (``async for``), fetching pages as needed."""
+        return self._client._paginate(partial(endpoints.list_files, **filters))
+
+    async def list_page(
+        self, *, page_token: str | None = None, **filters: Unpack[FileFilters]
+    ) -> Page:
+        """One page of files (``items`` are :class:`File`)."""
+        return await self._client._send(endpoints.list_files(page_token=page_token, **filters))
+
+    async def delete(self, file_id: str) -> None:
+        """Delete a file."""
+        await self._client._send(endpoints.delete_file(file_id))
+
+    async def content_url(
+        self, file_id: str, expires_at_seconds: int | None = None
+    ) -> PresignedURL:
+        """A presigned URL to download the file's content."""
+        call = endpoints.file_content_url(file_id, expires_at_seconds=expires_at_seconds)
+        return await self._client._send(call)
+
+
+class AsyncJobs:
+    """``/api/v2/extract``: create, get, list, cancel, delete, schema validation."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        file_input: str | File,
+        configuration: ExtractConfiguration | dict[str, Any] | None = None,
+        *,
+        configuration_id: str | None = None,
+        webhook_configurations: Sequence[Any] | None = None,
+    ) -> ExtractJob:
+        """Start a job; pass exactly one of ``configuration`` and ``configuration_id``."""
+        call = endpoints.create_job(
+            file_input,
+            configuration,
+            configuration_id=configuration_id,
+            webhook_configurations=webhook_configurations,
+        )
+        return await self._client._send(call)
+
+    async def get(self, job_id: str | ExtractJob, expand: Expand = None) -> ExtractJob:
+        """One job; ``expand`` adds configuration, extract_metadata, usage and/or metadata."""
+        return await self._client._send(endpoints.get_job(job_id, expand=expand))
+
+    def list(self, **filters: Unpack[JobFilters]) -> AsyncIterator[ExtractJob]:
+        """Every job matching ``filters`` (``async for``, newest first)."""
+        return self._client._paginate(partial(endpoints.list_jobs, **filters))
+
+    async def list_page(
+        self, *, page_token: str | None = None, **filters: Unpack[JobFilters]
+    ) -> Page:
+        """One page of jobs (``items`` are :class:`ExtractJob`)."""
+        return await self._client._send(endpoints.list_jobs(page_token=page_token, **filters))
+
+    async def cancel(self, job_id: str | ExtractJob) -> ExtractJob:
+        """Cancel a job that has not finished."""
+        return await self._client._send(endpoints.cancel_job(job_id))
+
+    async def delete(self, job_id: str | ExtractJob, force: bool = False) -> None:
+        """Delete a finished job and its results (``force=True`` also for unfinished ones)."""
+        await self._client._send(endpoints.delete_job(job_id, force=force))
+
+    async def validate_schema(self, schema: Any) -> dict[str, Any]:
+        """Ask the service to check ``schema``; returns the schema ready for use."""
+        return await self._client._send(endpoints.validate_schema(schema))
+
+
+class AsyncClient(ClientBase):
+    """Asynchronous LlamaExtract v2 client; see :class:`Client` for settings and behaviour."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        project_id: str | None = None,
+        organization_id: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        settings = Settings.resolve(
+            base_url=base_url,
+            api_key=api_key,
+            project_id=project_id,
+            organization_id=organization_id,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        self._configure(settings)
+        self._owns_http = http_client is None
+        self._http = (
+            http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
+        )
+        self.files = AsyncFiles(self)
+        self.jobs = AsyncJobs(self)
+
+    # --- transport -------------------------------------------------------------------
+
+    async def _send(self, call: Call[T]) -> T:
+        retries = 0
+        while True:
+            request = self._layer.build(self._http, call)
+            step: Retry | Done[T]
+            try:
+                response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                step = self._layer.after_error(call, exc, retries)
+            else:
+                step = self._layer.after_response(call, response, retries)
+            if isinstance(step, Done):
+                return step.value
+            await _timing.asleep(step.delay)
+            retries += 1
+
+    def _paginate(self, make_call: Callable[..., Call[Page]]) -> AsyncIterator[Any]:
+        """Items of every page; the first call is built now so bad filters fail at once."""
+        return self._items(make_call(page_token=None), make_call)
+
+    async def _items(
+        self, call: Call[Page], make_call: Callable[..., Call[Page]]
+    ) -> AsyncIterator[Any]:
+        token: str | None = None
+        while True:
+            page = await self._send(call)
+            for item in page.items:
+                yield item
+            token = endpoints.next_page_token(page, token)
+            if token is None:
+                return
+            call = make_call(page_token=token)
+
+    # --- jobs end to end -------------------------------------------------------------
+
+    async def wait(
+        self,
+        job_or_id: ExtractJob | str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        on_status: StatusCallback | None = None,
+        raise_on_failure: bool = True,
+    ) -> ExtractJob:
+        """Poll until the job is COMPLETED, FAILED or CANCELLED (see :meth:`Client.wait`).
+
+        ``on_status`` may be a plain function or a coroutine function.
+        """
+        job_id = job_or_id.id if isinstance(job_or_id, ExtractJob) else job_or_id
+        poller = Poller(
+            job_id, timeout=timeout, poll_interval=poll_interval, max_interval=max_interval
+        )
+        job = job_or_id if isinstance(job_or_id, ExtractJob) else await self.jobs.get(job_id)
+        while True:
+            if poller.observe(job) and on_status is not None:
+                result = on_status(job)
+                if inspect.isawaitable(result):
+                    await result
+            if is_finished(job):
+                return outcome(job, raise_on_failure=raise_on_failure)
+            await _timing.asleep(poller.next_delay())
+            job = await self.jobs.get(job_id)
+
+    async def extract(
+        self,
+        file: Any,
+        schema: Any,
+        *,
+        filename: str | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_status: StatusCallback | None = None,
+        **options: Any,
+    ) -> ExtractResult:
+        """Upload, extract, wait and fetch the result (see :meth:`Client.extract`)."""
+        from llamaextract_nb.results import ExtractResult
+
+        configuration = build_configuration(schema, **options)
+        file_input = existing_file_id(file) or (await self.files.upload(file, filename=filename)).id
+        job = await self.jobs.create(file_input, configuration)
+        await self.wait(job, timeout=timeout, on_status=on_status)
+        job = await self.jobs.get(job.id, expand=endpoints.FULL_EXPAND)
+        return ExtractResult(job, source=result_source(file))
+
+    async def extract_many(self, files: Any, schema: Any, **kwargs: Any) -> Any:
+        """Extract from many files concurrently and resumably (see :mod:`.batch`)."""
+        from llamaextract_nb.client.batch import aextract_many
+
+        return await aextract_many(self, files, schema, **kwargs)
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def to_sync(self) -> Client:
+        """A :class:`Client` with the same settings."""
+        from llamaextract_nb.client.sync_client import Client
+
+        return Client._from_settings(self._settings)
+
+    @classmethod
+    def _from_settings(cls, settings: Settings) -> AsyncClient:
+        return cls(
+            base_url=settings.base_url,
+            api_key=settings.api_key,
+            project_id=settings.project_id,
+            organization_id=settings.organization_id,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+        )
+
+    async def close(self) -> None:
+        """Close the HTTP connections (a client passed in as ``http_client`` is left open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

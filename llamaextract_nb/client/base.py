@@ -1,0 +1,51 @@
+"""What the sync and async clients share besides the request layer: settings and display."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from llamaextract_nb.client.request import RequestLayer
+from llamaextract_nb.client.settings import Settings
+from llamaextract_nb.client.uploads import existing_file_id
+
+
+class ClientBase:
+    """Settings access, ``repr`` and notebook HTML (all without the API key)."""
+
+    _settings: Settings
+    _layer: RequestLayer
+
+    def _configure(self, settings: Settings) -> None:
+        self._settings = settings
+        self._layer = RequestLayer(settings)
+
+    @property
+    def settings(self) -> Settings:
+        """The resolved connection settings (``repr`` hides the key)."""
+        return self._settings
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def project_id(self) -> str | None:
+        return self._settings.project_id
+
+    @property
+    def organization_id(self) -> str | None:
+        return self._settings.organization_id
+
+    def __repr__(self) -> str:
+        return self._settings.repr_for(type(self).__name__)
+
+    def _repr_html_(self) -> str:
+        return self._settings.html_for(type(self).__name__)
+
+
+def result_source(file: Any) -> str | Path | bytes | None:
+    """What an ExtractResult may keep to show the document: a path or the bytes."""
+    if existing_file_id(file) is None and isinstance(file, (str, Path, bytes)):
+        return file
+    return None

@@ -1,0 +1,290 @@
+"""The synchronous client: :class:`Client` with ``files`` and ``jobs``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+from typing_extensions import Unpack
+
+from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File, Page, PresignedURL
+from llamaextract_nb.client import _timing, endpoints
+from llamaextract_nb.client.base import ClientBase, result_source
+from llamaextract_nb.client.configuration import build_configuration
+from llamaextract_nb.client.endpoints import Expand, FileFilters, JobFilters
+from llamaextract_nb.client.polling import (
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    Poller,
+    is_finished,
+    outcome,
+)
+from llamaextract_nb.client.request import Call, Done, Retry
+from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
+from llamaextract_nb.client.uploads import existing_file_id, open_upload
+
+if TYPE_CHECKING:
+    from llamaextract_nb.client.async_client import AsyncClient
+    from llamaextract_nb.results import ExtractResult
+
+T = TypeVar("T")
+
+
+class Files:
+    """``/api/v1/beta/files``: upload, get, list, delete, content URL."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def upload(
+        self,
+        file: Any,
+        *,
+        purpose: str = "extract",
+        external_file_id: str | None = None,
+        filename: str | None = None,
+    ) -> File:
+        """Upload a path, bytes or binary file object (streamed, never read whole)."""
+        with open_upload(file, filename) as source:
+            call = endpoints.upload_file(source, purpose=purpose, external_file_id=external_file_id)
+            return self._client._send(call)
+
+    def get(self, file_id: str, *, expand: Expand = None) -> File:
+        """One file's metadata (``expand="download_url"`` adds a presigned URL)."""
+        return self._client._send(endpoints.get_file(file_id, expand=expand))
+
+    def list(self, **filters: Unpack[FileFilters]) -> Iterator[File]:
+        """Every file matching ``filters``, fetching further pages as the iteration goes."""
+        return self._client._paginate(partial(endpoints.list_files, **filters))
+
+    def list_page(self, *, page_token: str | None = None, **filters: Unpack[FileFilters]) -> Page:
+        """One page of files (``items`` are :class:`File`)."""
+        return self._client._send(endpoints.list_files(page_token=page_token, **filters))
+
+    def delete(self, file_id: str) -> None:
+        """Delete a file."""
+        self._client._send(endpoints.delete_file(file_id))
+
+    def content_url(self, file_id: str, expires_at_seconds: int | None = None) -> PresignedURL:
+        """A presigned URL to download the file's content."""
+        call = endpoints.file_content_url(file_id, expires_at_seconds=expires_at_seconds)
+        return self._client._send(call)
+
+
+class Jobs:
+    """``/api/v2/extract``: create, get, list, cancel, delete, schema validation."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        file_input: str | File,
+        configuration: ExtractConfiguration | dict[str, Any] | None = None,
+        *,
+        configuration_id: str | None = None,
+        webhook_configurations: Sequence[Any] | None = None,
+    ) -> ExtractJob:
+        """Start a job on a ``dfl-`` file id or completed ``pjb-`` parse job id.
+
+        Pass exactly one of ``configuration`` (inline, e.g. from :func:`build_configuration`)
+        and ``configuration_id`` (a saved ``cfg-`` configuration).
+        """
+        call = endpoints.create_job(
+            file_input,
+            configuration,
+            configuration_id=configuration_id,
+            webhook_configurations=webhook_configurations,
+        )
+        return self._client._send(call)
+
+    def get(self, job_id: str | ExtractJob, expand: Expand = None) -> ExtractJob:
+        """One job; ``expand`` adds configuration, extract_metadata, usage and/or metadata."""
+        return self._client._send(endpoints.get_job(job_id, expand=expand))
+
+    def list(self, **filters: Unpack[JobFilters]) -> Iterator[ExtractJob]:
+        """Every job matching ``filters`` (newest first), fetching pages as needed."""
+        return self._client._paginate(partial(endpoints.list_jobs, **filters))
+
+    def list_page(self, *, page_token: str | None = None, **filters: Unpack[JobFilters]) -> Page:
+        """One page of jobs (``items`` are :class:`ExtractJob`)."""
+        return self._client._send(endpoints.list_jobs(page_token=page_token, **filters))
+
+    def cancel(self, job_id: str | ExtractJob) -> ExtractJob:
+        """Cancel a job that has not finished."""
+        return self._client._send(endpoints.cancel_job(job_id))
+
+    def delete(self, job_id: str | ExtractJob, force: bool = False) -> None:
+        """Delete a finished job and its results (``force=True`` also for unfinished ones)."""
+        self._client._send(endpoints.delete_job(job_id, force=force))
+
+    def validate_schema(self, schema: Any) -> dict[str, Any]:
+        """Ask the service to check ``schema``; returns the schema ready for use."""
+        return self._client._send(endpoints.validate_schema(schema))
+
+
+class Client(ClientBase):
+    """Synchronous LlamaExtract v2 client.
+
+    Settings come from the arguments, else from ``LLAMA_CLOUD_BASE_URL``,
+    ``LLAMA_CLOUD_API_KEY`` and ``LLAMA_CLOUD_PROJECT_ID``. Requests are retried on connection
+    errors, 408, 429 and 5xx (up to ``max_retries`` times, honouring ``Retry-After``).
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        project_id: str | None = None,
+        organization_id: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        settings = Settings.resolve(
+            base_url=base_url,
+            api_key=api_key,
+            project_id=project_id,
+            organization_id=organization_id,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        self._configure(settings)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+        self.files = Files(self)
+        self.jobs = Jobs(self)
+
+    # --- transport -------------------------------------------------------------------
+
+    def _send(self, call: Call[T]) -> T:
+        retries = 0
+        while True:
+            request = self._layer.build(self._http, call)
+            step: Retry | Done[T]
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                step = self._layer.after_error(call, exc, retries)
+            else:
+                step = self._layer.after_response(call, response, retries)
+            if isinstance(step, Done):
+                return step.value
+            _timing.sleep(step.delay)
+            retries += 1
+
+    def _paginate(self, make_call: Callable[..., Call[Page]]) -> Iterator[Any]:
+        """Items of every page; the first call is built now so bad filters fail at once."""
+        return self._items(make_call(page_token=None), make_call)
+
+    def _items(self, call: Call[Page], make_call: Callable[..., Call[Page]]) -> Iterator[Any]:
+        token: str | None = None
+        while True:
+            page = self._send(call)
+            yield from page.items
+            token = endpoints.next_page_token(page, token)
+            if token is None:
+                return
+            call = make_call(page_token=token)
+
+    # --- jobs end to end -------------------------------------------------------------
+
+    def wait(
+        self,
+        job_or_id: ExtractJob | str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        on_status: Callable[[ExtractJob], object] | None = None,
+        raise_on_failure: bool = True,
+    ) -> ExtractJob:
+        """Poll until the job is COMPLETED, FAILED or CANCELLED and return it.
+
+        Polls start ``poll_interval`` apart and grow to ``max_interval``; ``on_status`` is called
+        with the job at every status change. Raises :class:`WaitTimeout` after ``timeout``
+        seconds and, unless ``raise_on_failure=False``, :class:`JobFailedError` when the job
+        FAILED or was CANCELLED.
+        """
+        job_id = job_or_id.id if isinstance(job_or_id, ExtractJob) else job_or_id
+        poller = Poller(
+            job_id, timeout=timeout, poll_interval=poll_interval, max_interval=max_interval
+        )
+        job = job_or_id if isinstance(job_or_id, ExtractJob) else self.jobs.get(job_id)
+        while True:
+            if poller.observe(job) and on_status is not None:
+                on_status(job)
+            if is_finished(job):
+                return outcome(job, raise_on_failure=raise_on_failure)
+            _timing.sleep(poller.next_delay())
+            job = self.jobs.get(job_id)
+
+    def extract(
+        self,
+        file: Any,
+        schema: Any,
+        *,
+        filename: str | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_status: Callable[[ExtractJob], object] | None = None,
+        **options: Any,
+    ) -> ExtractResult:
+        """Upload ``file`` (unless it is already a File or ``dfl-``/``pjb-`` id), extract
+        ``schema`` from it, wait, and return the result with metadata and usage.
+
+        ``options`` are :class:`ExtractConfiguration` fields, e.g. ``tier="agentic"``,
+        ``cite_sources=True``, ``confidence_scores=True``, ``target_pages="1-2"``.
+        """
+        from llamaextract_nb.results import ExtractResult
+
+        configuration = build_configuration(schema, **options)
+        file_input = existing_file_id(file) or self.files.upload(file, filename=filename).id
+        job = self.jobs.create(file_input, configuration)
+        self.wait(job, timeout=timeout, on_status=on_status)
+        job = self.jobs.get(job.id, expand=endpoints.FULL_EXPAND)
+        return ExtractResult(job, source=result_source(file))
+
+    def extract_many(self, files: Any, schema: Any, **kwargs: Any) -> Any:
+        """Extract from many files concurrently and resumably (see :mod:`.batch`)."""
+        from llamaextract_nb.client.batch import extract_many
+
+        return extract_many(self, files, schema, **kwargs)
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def to_async(self) -> AsyncClient:
+        """An :class:`AsyncClient` with the same settings."""
+        from llamaextract_nb.client.async_client import AsyncClient
+
+        return AsyncClient._from_settings(self._settings)
+
+    @classmethod
+    def _from_settings(cls, settings: Settings) -> Client:
+        return cls(
+            base_url=settings.base_url,
+            api_key=settings.api_key,
+            project_id=settings.project_id,
+            organization_id=settings.organization_id,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP connections (a client passed in as ``http_client`` is left open)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
