@@ -18,6 +18,7 @@ from llamaextract_nb.local.server.settings import (
 )
 
 API_KEY_ENV = "LLAMAEXTRACT_NB_API_KEY"
+ENGINE_ENV = "LLAMAEXTRACT_NB_ENGINE"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--engine",
-        default=DEFAULT_ENGINE,
-        help=f"extraction engine as module:callable (default {DEFAULT_ENGINE})",
+        default=os.environ.get(ENGINE_ENV, DEFAULT_ENGINE),
+        help=f"extraction engine as module:callable (default: ${ENGINE_ENV}, else "
+        f"{DEFAULT_ENGINE})",
     )
     serve.add_argument(
         "--max-upload-mb",
