@@ -1,0 +1,456 @@
+"""Schema compiler: a JSON Schema becomes a tree of nodes whose leaves are FieldSpecs.
+
+Each leaf gets label terms (its name split on snake/camel case, word variants such as
+``number -> no``, and the synonym table), description terms, a semantic type and an
+ordinal (``party_2`` or "second party" -> 2). Objects nest, arrays of scalars are leaves
+with ``is_array_of_scalars``, arrays of objects are :class:`ArrayNode`. ``anyOf``/``oneOf``
+with ``null`` make a field optional.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any, Union
+
+from llamaextract_nb.local.engine.synonyms import SYNONYMS
+from llamaextract_nb.local.engine.types import FieldSpec
+from llamaextract_nb.schema.convert import SchemaError, inline_refs
+
+
+@dataclass(slots=True)
+class ObjectNode:
+    """An object in the schema: its properties by name, in schema order."""
+
+    path: tuple[str, ...]
+    properties: dict[str, Node]
+    label_terms: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ArrayNode:
+    """An array of objects: one item per table row or list item."""
+
+    path: tuple[str, ...]
+    item: ObjectNode
+    label_terms: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+Node = Union[ObjectNode, ArrayNode, FieldSpec]  # noqa: UP007 (runtime alias, py3.10)
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "the",
+        "this",
+        "that",
+        "to",
+        "was",
+        "were",
+        "with",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "as",
+        "per",
+        "if",
+        "any",
+        "all",
+        "each",
+        "one",
+        "two",
+        "e",
+        "g",
+        "i",
+        "e",
+        "eg",
+        "ie",
+    ]
+)
+# Per-word spellings a document prints for a word of a field name.
+_WORD_VARIANTS: dict[str, list[str]] = {
+    "number": ["no", "no.", "#", "nr", "num"],
+    "amount": ["amt"],
+    "quantity": ["qty"],
+    "description": ["desc"],
+    "identifier": ["id"],
+    "id": ["number", "no", "#"],
+    "telephone": ["tel", "phone"],
+    "phone": ["tel", "telephone"],
+    "organisation": ["organization"],
+    "organization": ["organisation"],
+    "address": ["addr"],
+}
+_ORDINAL_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+}
+# Semantic type rules on the words of the field name (checked first) then the description.
+_SEMANTIC_WORDS: list[tuple[str, frozenset[str]]] = [
+    ("date", frozenset(["date", "dated", "day", "deadline", "birthday", "dob"])),
+    ("duration", frozenset(["term", "duration", "period", "tenure", "length", "validity"])),
+    ("address", frozenset(["address", "addr", "street"])),
+    (
+        "location",
+        frozenset(
+            [
+                "jurisdiction",
+                "city",
+                "country",
+                "state",
+                "location",
+                "place",
+                "venue",
+                "region",
+                "law",
+            ]
+        ),
+    ),
+    (
+        "money",
+        frozenset(
+            [
+                "amount",
+                "total",
+                "price",
+                "cost",
+                "fee",
+                "fees",
+                "tax",
+                "vat",
+                "subtotal",
+                "balance",
+                "payment",
+                "salary",
+                "charge",
+                "charges",
+                "paid",
+                "due",
+                "rent",
+                "wage",
+                "premium",
+            ]
+        ),
+    ),
+    (
+        "organisation",
+        frozenset(
+            [
+                "company",
+                "vendor",
+                "supplier",
+                "seller",
+                "buyer",
+                "customer",
+                "merchant",
+                "store",
+                "shop",
+                "employer",
+                "organisation",
+                "organization",
+                "bank",
+                "issuer",
+                "party",
+                "parties",
+                "business",
+                "firm",
+                "corporation",
+                "client",
+                "lender",
+                "borrower",
+                "landlord",
+                "tenant",
+                "contractor",
+                "manufacturer",
+            ]
+        ),
+    ),
+    (
+        "person",
+        frozenset(
+            [
+                "person",
+                "contact",
+                "employee",
+                "signatory",
+                "recipient",
+                "author",
+                "attendee",
+                "patient",
+                "director",
+                "manager",
+                "representative",
+            ]
+        ),
+    ),
+]
+# Words too generic to borrow synonyms from inside a longer name ("due date" is no "date").
+_GENERIC_WORDS = frozenset(
+    ["date", "name", "number", "no", "id", "address", "amount", "value", "code", "type"]
+)
+_NUMBERISH_NAMES = frozenset(["number", "no", "id", "code", "reference", "ref"])
+_MONEY_STRING_WORDS = frozenset(
+    ["total", "amount", "price", "cost", "subtotal", "fee", "balance", "tax", "vat"]
+)
+
+
+def compile_schema(schema: dict[str, Any]) -> ObjectNode:
+    """Compile a root object schema into a node tree; raise SchemaError when unusable."""
+    if not isinstance(schema, dict):
+        raise SchemaError("data_schema must be a JSON object schema")
+    with contextlib.suppress(SchemaError):  # unresolvable refs compile as plain text
+        schema = inline_refs(schema)
+    node = _compile(schema, (), required=True)
+    if not isinstance(node, ObjectNode):
+        raise SchemaError('data_schema must have "type": "object" at its root')
+    return node
+
+
+def iter_leaves(node: Node) -> list[FieldSpec]:
+    """Every leaf below ``node`` that is not inside an array of objects."""
+    if isinstance(node, FieldSpec):
+        return [node]
+    if isinstance(node, ArrayNode):
+        return []
+    return [leaf for child in node.properties.values() for leaf in iter_leaves(child)]
+
+
+def split_name(name: str) -> list[str]:
+    """``invoiceNumber`` / ``invoice_number`` / ``Invoice-Number`` -> ["invoice", "number"]."""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
+
+
+def _unwrap_nullable(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Return (the non-null branch, whether null is allowed)."""
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list):
+            non_null = [o for o in options if isinstance(o, dict) and o.get("type") != "null"]
+            nullable = len(non_null) < len(options)
+            if len(non_null) == 1:
+                merged = {k: v for k, v in schema.items() if k != key}
+                return {**non_null[0], **merged}, nullable
+            if non_null:
+                return {**non_null[0], **{k: v for k, v in schema.items() if k != key}}, nullable
+    json_type = schema.get("type")
+    if isinstance(json_type, list):
+        non_null_types = [t for t in json_type if t != "null"]
+        nullable = len(non_null_types) < len(json_type)
+        return {**schema, "type": non_null_types[0] if non_null_types else "string"}, nullable
+    return schema, False
+
+
+def _json_type(schema: dict[str, Any]) -> str:
+    json_type = schema.get("type")
+    if isinstance(json_type, str):
+        return json_type
+    if "properties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    if "enum" in schema:
+        values = schema["enum"]
+        if values and all(isinstance(v, bool) for v in values):
+            return "boolean"
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return "integer"
+        if values and all(isinstance(v, (int, float)) for v in values):
+            return "number"
+    return "string"
+
+
+def _compile(
+    schema: dict[str, Any],
+    path: tuple[str, ...],
+    *,
+    required: bool,
+    in_item: bool = False,
+    is_item: bool = False,
+) -> Node:
+    """Compile one schema node. ``is_item``: the item object of an array of objects;
+    ``in_item``: a property of one, whose labels (table headers) do not repeat the
+    array's name."""
+    schema, nullable = _unwrap_nullable(schema)
+    json_type = _json_type(schema)
+    terms = _label_terms(path, combine=not in_item)
+    if json_type == "object":
+        required_names = set(schema.get("required") or [])
+        props = schema.get("properties") or {}
+        return ObjectNode(
+            path=path,
+            properties={
+                key: _compile(
+                    sub if isinstance(sub, dict) else {},
+                    (*path, key),
+                    required=key in required_names,
+                    in_item=is_item,
+                )
+                for key, sub in props.items()
+            },
+            label_terms=terms,
+        )
+    if json_type == "array":
+        items, _ = _unwrap_nullable(schema.get("items") or {})
+        if _json_type(items) == "object":
+            item = _compile(items, path, required=True, is_item=True)
+            assert isinstance(item, ObjectNode)
+            return ArrayNode(path, item, terms, str(schema.get("description") or ""))
+        leaf = _leaf(items, path, required=required, nullable=True, combine=not in_item)
+        leaf.is_array_of_scalars = True
+        if not leaf.description:
+            leaf.description = str(schema.get("description") or "")
+            leaf.description_terms = _description_terms(leaf.description)
+        return leaf
+    return _leaf(
+        schema, path, required=required, nullable=nullable or not required, combine=not in_item
+    )
+
+
+def _leaf(
+    schema: dict[str, Any],
+    path: tuple[str, ...],
+    *,
+    required: bool,
+    nullable: bool,
+    combine: bool = True,
+) -> FieldSpec:
+    json_type = _json_type(schema)
+    if json_type not in ("string", "number", "integer", "boolean"):
+        json_type = "string"
+    name = path[-1] if path else "value"
+    description = str(schema.get("description") or "")
+    enum = schema.get("enum") if isinstance(schema.get("enum"), list) else None
+    fmt = schema.get("format") if isinstance(schema.get("format"), str) else None
+    ordinal = _ordinal(name, description)
+    base_path = path if ordinal is None else (*path[:-1], _strip_ordinal(name))
+    return FieldSpec(
+        path=path,
+        name=name,
+        json_type=json_type,
+        semantic_type=semantic_type(json_type, name, description, enum, fmt),
+        label_terms=_label_terms(base_path, combine=combine),
+        description_terms=_description_terms(description),
+        description=description,
+        enum=enum,
+        ordinal=ordinal,
+        required=required,
+        nullable=nullable,
+        format=fmt,
+    )
+
+
+def semantic_type(
+    json_type: str, name: str, description: str, enum: list[Any] | None, fmt: str | None
+) -> str:
+    """The semantic type of a leaf from its JSON type, format, enum, name and description."""
+    if json_type == "boolean":
+        return "boolean"
+    if enum:
+        return "enum"
+    if fmt in ("date", "date-time"):
+        return "date"
+    name_words = set(split_name(name))
+    desc_words = set(split_name(description))
+    if json_type == "integer":
+        return "integer"
+    if json_type == "number":
+        money = dict(_SEMANTIC_WORDS)["money"]
+        if name_words & money or desc_words & (money | {"currency", "eur", "usd"}):
+            return "money"
+        return "number"
+    if name_words & _NUMBERISH_NAMES:
+        return "text"  # invoice_number, tax_id: identifiers, not amounts
+    for words in (name_words, desc_words):
+        for semantic, keys in _SEMANTIC_WORDS:
+            if semantic == "money":
+                keys = _MONEY_STRING_WORDS  # a string "payment terms" is not an amount
+            if words & keys:
+                return semantic
+    if "name" in name_words:
+        return "person" if name_words & {"first", "last", "full"} else "organisation"
+    return "text"
+
+
+def _ordinal(name: str, description: str) -> int | None:
+    match = re.search(r"(?:^|_|(?<=[a-z]))(\d)$", name)
+    if match:
+        return int(match.group(1))
+    for word in split_name(name) + split_name(description)[:8]:
+        if word in _ORDINAL_WORDS:
+            return _ORDINAL_WORDS[word]
+    return None
+
+
+def _strip_ordinal(name: str) -> str:
+    name = re.sub(r"_?\d$", "", name)
+    words = [w for w in split_name(name) if w not in _ORDINAL_WORDS]
+    return "_".join(words) or name
+
+
+def _phrase_variants(words: list[str]) -> list[str]:
+    options = [[w, *_WORD_VARIANTS.get(w, [])] for w in words]
+    variants = [" ".join(combo) for combo in product(*options)]
+    return variants[:12]
+
+
+def _label_terms(path: tuple[str, ...], *, combine: bool = True) -> list[str]:
+    """Label phrases for a path, strongest first: the leaf's own name, variants, synonyms.
+
+    For a leaf with a generic name inside an object (``seller.name``), phrases of the
+    parent are combined with it and, for ``name``, the parent's phrases alone.
+    """
+    if not path:
+        return []
+    words = split_name(path[-1])
+    phrase = " ".join(words)
+    terms: list[str] = [*_phrase_variants(words), *SYNONYMS.get(phrase, [])]
+    for word in words if len(words) > 1 else []:
+        if word not in _GENERIC_WORDS:
+            terms += SYNONYMS.get(word, [])
+    if len(path) > 1 and combine:
+        parent_words = split_name(path[-2])
+        parent = " ".join(parent_words)
+        parents = [parent, *SYNONYMS.get(parent, [])]
+        combined = [f"{p} {t}" for p in parents for t in [phrase]]
+        terms = combined + terms
+        if words in (["name"], ["company"], ["company", "name"]):
+            terms = combined + parents + terms
+    return [t for t in dict.fromkeys(terms) if t]
+
+
+def _description_terms(description: str) -> list[str]:
+    words = [w for w in split_name(description) if w not in _STOPWORDS and len(w) > 1]
+    return list(dict.fromkeys(words))

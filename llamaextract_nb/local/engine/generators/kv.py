@@ -1,0 +1,129 @@
+"""Key-value pairs by geometry: a label standing alone with its value to the right or below.
+
+- right: on PDFs, a line at the same height starting right of the label (parsers may split
+  columns into separate lines);
+- below: the segment of the next line(s) under the label's column;
+- tables: a row whose first cell is the label (value in the next cell), or a header cell
+  naming the field above a single body row.
+"""
+
+from __future__ import annotations
+
+from llamaextract_nb.local.engine.document import Cell, Document, Line, Page, Word
+from llamaextract_nb.local.engine.generators.label import cut_value, label_position
+from llamaextract_nb.local.engine.hints import effort
+from llamaextract_nb.local.engine.labels import LabelMatch, find_labels
+from llamaextract_nb.local.engine.layout import lines_below, overlapping_segment, span_boxes
+from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+
+
+def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    """Candidates right of or below a label that has no value after it on its line."""
+    found: list[Candidate] = []
+    depth = 1 + effort(hints)  # lines below to look at
+    for page in doc.pages:
+        for index, line in enumerate(page.lines):
+            if not line.text:
+                continue
+            for match in find_labels(line.text, spec):
+                found.extend(_around(doc, page, index, line, match, spec, depth))
+        for table in page.tables:
+            found.extend(_from_table(doc, page.number, table.header, table.rows, spec))
+    return found
+
+
+def _around(
+    doc: Document,
+    page: Page,
+    index: int,
+    line: Line,
+    match: LabelMatch,
+    spec: FieldSpec,
+    depth: int,
+) -> list[Candidate]:
+    position = label_position(line, doc.has_geometry, match)
+    if position is None:
+        return []
+    seg, _ = position
+    if line.text[match.value_start : seg.end].strip():
+        return []  # the value is on the label's line: the label generator's case
+    found: list[Candidate] = []
+    if doc.has_geometry:
+        right = _line_to_the_right(page, line, match)
+        if right is not None:
+            found += _candidates(
+                doc, page.number, right, 0, len(right.text), spec, match.weight * 0.85
+            )
+    for distance, below in enumerate(lines_below(page, index, doc.has_geometry, depth)):
+        target = overlapping_segment(below, doc.has_geometry, seg.x0, max(seg.x1, seg.x0 + 1))
+        if target is None:
+            continue
+        score = match.weight * (0.85 if match.has_colon else 0.75) * (0.85**distance)
+        found += _candidates(doc, page.number, below, target.start, target.end, spec, score)
+        if found:
+            break
+    return found
+
+
+def _line_to_the_right(page: Page, line: Line, match: LabelMatch) -> Line | None:
+    if line.box is None:
+        return None
+    best: Line | None = None
+    for other in page.lines:
+        box = other.box
+        if other is line or box is None or box.x < line.box.x1:
+            continue
+        if abs((box.y + box.h / 2) - (line.box.y + line.box.h / 2)) > line.box.h / 2:
+            continue
+        if best is None or (best.box is not None and box.x < best.box.x):
+            best = other
+    return best
+
+
+def _candidates(
+    doc: Document, page: int, line: Line, start: int, end: int, spec: FieldSpec, score: float
+) -> list[Candidate]:
+    if line.text[start:end].rstrip().endswith(":"):
+        return []  # another label, not a value
+    span = cut_value(line.text, start, end, spec)
+    if span is None:
+        return []
+    a, b = span
+    return [
+        Candidate(
+            text=line.text[a:b],
+            page=page,
+            line=line,
+            score=round(score, 4),
+            source="kv",
+            boxes=span_boxes(line, a, b) if doc.has_geometry else [],
+        )
+    ]
+
+
+def cell_line(cell: Cell) -> Line:
+    """A table cell as a one-word line, so it can be cited like any line."""
+    return Line(text=cell.text, words=[Word(cell.text, cell.box)], box=cell.box)
+
+
+def _from_table(
+    doc: Document, page: int, header: list[Cell], rows: list[list[Cell]], spec: FieldSpec
+) -> list[Candidate]:
+    found: list[Candidate] = []
+    for row in [header, *rows]:
+        for i, cell in enumerate(row[:-1]):
+            matches = find_labels(cell.text, spec)
+            if matches and not cell.text[matches[0].value_start :].strip():
+                value = cell_line(row[i + 1])
+                found += _candidates(
+                    doc, page, value, 0, len(value.text), spec, matches[0].weight * 0.9
+                )
+    if len(rows) <= 2:
+        for i, cell in enumerate(header):
+            matches = find_labels(cell.text, spec)
+            if matches and rows and i < len(rows[0]):
+                value = cell_line(rows[0][i])
+                found += _candidates(
+                    doc, page, value, 0, len(value.text), spec, matches[0].weight * 0.85
+                )
+    return found

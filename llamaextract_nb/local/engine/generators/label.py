@@ -1,0 +1,106 @@
+"""``Label: value`` and aligned text: the value follows its label on the same line.
+
+The value is the rest of the label's column segment (``Invoice No.: INV-7``) or, when the
+label stands alone in its segment, the next segment of the line (``Total      1,785.00``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from llamaextract_nb.local.engine.document import Document, Line
+from llamaextract_nb.local.engine.labels import LabelMatch, find_labels
+from llamaextract_nb.local.engine.layout import Segment, segments, span_boxes
+from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+from llamaextract_nb.local.engine.values import find_spans, has_pattern
+
+# Another label starting inside a value ("Acme GmbH   Date: ...", "Net 30 Due date:").
+_NEXT_LABEL = re.compile(r"\s(?:[A-Z][\w.#/]*(?:\s[\w.#/]+){0,3}):(?:\s|$)")
+_MAX_TEXT_VALUE = 120
+
+
+def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    """Candidates from labels followed by a value on the same line."""
+    if spec.semantic_type == "boolean":
+        return []
+    found: list[Candidate] = []
+    for page in doc.pages:
+        for line in page.lines:
+            if not line.text:
+                continue
+            for match in find_labels(line.text, spec):
+                candidate = _from_match(doc, page.number, line, match, spec)
+                if candidate is not None:
+                    found.append(candidate)
+    return found
+
+
+def label_position(line: Line, geometry: bool, match: LabelMatch) -> tuple[Segment, int] | None:
+    """The segment holding the label and the label's index among segments, if it heads it.
+
+    A label must start its segment (after at most a short bullet or number) to count.
+    """
+    segs = segments(line, geometry)
+    for index, seg in enumerate(segs):
+        if seg.start <= match.start < seg.end:
+            lead = line.text[seg.start : match.start]
+            if len(lead.strip(" •*-–·0123456789.()")) > 0:
+                return None
+            return seg, index
+    return None
+
+
+def cut_value(text: str, start: int, end: int, spec: FieldSpec) -> tuple[int, int] | None:
+    """The value of ``spec`` inside ``text[start:end]`` as a span of ``text``, if any."""
+    piece = text[start:end]
+    if has_pattern(spec.semantic_type):
+        spans = find_spans(piece, spec.semantic_type)
+        if not spans:
+            return None
+        a, b = spans[0]
+        return start + a, start + b
+    stop = _NEXT_LABEL.search(piece)
+    if stop:
+        piece = piece[: stop.start()]
+    spans = find_spans(piece, spec.semantic_type)
+    if not spans:
+        return None
+    a, b = spans[0]
+    if b - a > _MAX_TEXT_VALUE or piece.rstrip().endswith(":"):
+        return None
+    return start + a, start + b
+
+
+def _from_match(
+    doc: Document, page: int, line: Line, match: LabelMatch, spec: FieldSpec
+) -> Candidate | None:
+    position = label_position(line, doc.has_geometry, match)
+    if position is None:
+        return None
+    seg, index = position
+    score = match.weight * (0.95 if match.has_colon else 0.8)
+    qualifier = re.match(r"[^:\n]{1,30}?:", line.text[match.value_start : seg.end])
+    span = None
+    if qualifier and re.search(r"[A-Za-z]{3,}", qualifier.group(0)):
+        # "Total tax: 285.00" for "total": another label that starts with ours.
+        return None
+    if match.value_start < seg.end:
+        span = cut_value(line.text, match.value_start, seg.end, spec)
+    else:
+        segs = segments(line, doc.has_geometry)
+        if index + 1 < len(segs):
+            nxt = segs[index + 1]
+            if ":" not in line.text[nxt.start : min(nxt.end, nxt.start + 30)]:
+                span = cut_value(line.text, nxt.start, nxt.end, spec)
+                score *= 0.9
+    if span is None:
+        return None
+    a, b = span
+    return Candidate(
+        text=line.text[a:b],
+        page=page,
+        line=line,
+        score=round(score, 4),
+        source="label",
+        boxes=span_boxes(line, a, b) if doc.has_geometry else [],
+    )

@@ -1,0 +1,45 @@
+"""Fallback by semantic type: any value of the field's type, weak unless it is the only one.
+
+"The only date in the document" is a fair answer for ``invoice_date``; one of twelve
+amounts is not. Scores fall with the number of distinct values found.
+"""
+
+from __future__ import annotations
+
+from llamaextract_nb.local.engine.document import Document
+from llamaextract_nb.local.engine.hints import effort
+from llamaextract_nb.local.engine.layout import span_boxes
+from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+from llamaextract_nb.local.engine.values import find_spans
+
+_TYPED = ("date", "money", "duration")
+_MAX_LINES = 400  # bound the work on long documents: the first lines of the document
+
+
+def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    """Every printed value of the field's semantic type, scored by how few there are."""
+    if spec.semantic_type not in _TYPED or spec.is_array_of_scalars:
+        return []
+    found: list[Candidate] = []
+    budget = _MAX_LINES * effort(hints)
+    for page in doc.pages:
+        for line in page.lines:
+            budget -= 1
+            if budget < 0:
+                break
+            for a, b in find_spans(line.text, spec.semantic_type):
+                found.append(
+                    Candidate(
+                        text=line.text[a:b],
+                        page=page.number,
+                        line=line,
+                        score=0.0,
+                        source="typed",
+                        boxes=span_boxes(line, a, b) if doc.has_geometry else [],
+                    )
+                )
+    distinct = len({c.text for c in found}) or 1
+    score = 0.45 if distinct == 1 else 0.3 / distinct
+    for candidate in found:
+        candidate.score = round(score, 4)
+    return found

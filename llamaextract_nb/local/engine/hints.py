@@ -1,0 +1,87 @@
+"""Read the request's free-text ``system_prompt`` and options into :class:`Hints`.
+
+Only hints the engine can act on are recognised (day-first dates, a currency); any other
+instruction is ignored, as a person reading it would skip what does not apply.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from llamaextract_nb.local.engine.types import Hints
+
+_DAY_FIRST = re.compile(
+    r"day[\s-]*first|\bdd[\s./-]*mm\b|\bd[\s./-]*m[\s./-]*y+\b|european\s+dates?"
+    r"|british\s+dates?|dates?\s+(?:are|is)\s+(?:in\s+)?(?:uk|european|british)",
+    re.IGNORECASE,
+)
+_MONTH_FIRST = re.compile(
+    r"month[\s-]*first|\bmm[\s./-]*dd\b|\bm[\s./-]*d[\s./-]*y+\b|american\s+dates?|us\s+dates?",
+    re.IGNORECASE,
+)
+_CURRENCY_CODES = [
+    "USD",
+    "EUR",
+    "GBP",
+    "CHF",
+    "JPY",
+    "CNY",
+    "INR",
+    "AUD",
+    "CAD",
+    "NZD",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "HUF",
+    "MYR",
+    "SGD",
+    "HKD",
+    "ZAR",
+    "BRL",
+    "MXN",
+]
+_CURRENCY_WORDS = {
+    "euro": "EUR",
+    "euros": "EUR",
+    "dollar": "USD",
+    "dollars": "USD",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "sterling": "GBP",
+    "yen": "JPY",
+    "ringgit": "MYR",
+    "francs": "CHF",
+    "€": "EUR",
+    "$": "USD",
+    "£": "GBP",
+}
+_CURRENCY = re.compile(
+    r"(?:amounts?|prices?|currency|values?|totals?|figures?)\b[^.;\n]{0,30}?\b(?:in|is|are)\s+"
+    r"(?P<cur>[A-Za-z]{3}\b|euros?|dollars?|pounds?|sterling|yen|ringgit|francs|[€$£])",
+    re.IGNORECASE,
+)
+TIERS = ("cost_effective", "agentic", "agentic_plus", "turbo")
+
+
+def parse_hints(configuration: dict[str, Any]) -> Hints:
+    """Hints from a v2 configuration: day-first dates, a currency, the tier."""
+    prompt = str(configuration.get("system_prompt") or "")
+    hints = Hints(tier=str(configuration.get("tier") or "cost_effective"))
+    if _DAY_FIRST.search(prompt) and not _MONTH_FIRST.search(prompt):
+        hints.day_first = True
+    match = _CURRENCY.search(prompt)
+    if match:
+        raw = match.group("cur")
+        code = _CURRENCY_WORDS.get(raw.lower(), raw.upper())
+        if code in _CURRENCY_CODES:
+            hints.currency = code
+    return hints
+
+
+def effort(hints: Hints) -> int:
+    """How hard generators should look: 1 for cost_effective/turbo, 2 agentic, 3 agentic_plus."""
+    return {"agentic": 2, "agentic_plus": 3}.get(hints.tier, 1)

@@ -1,0 +1,77 @@
+"""Find a field's label words in text and weigh how strongly each phrase names the field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from llamaextract_nb.local.engine.types import FieldSpec
+
+# What may sit between a label and its value: separators, "no."/"#", a currency in brackets.
+_SEPARATOR = re.compile(
+    r"\s*(?:\((?:[A-Z]{3}|[$€£¥])\)|[$€£¥])?\s*[:#=\-–—.]*\s*(?:\((?:[A-Z]{3}|[$€£¥])\))?\s*[:=]?\s*"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMatch:
+    """A label phrase found at ``text[start:end]``; ``weight`` 0..1 says how specific it is."""
+
+    start: int
+    end: int
+    weight: float
+    value_start: int  # where the value may begin: after separators
+    has_colon: bool
+
+
+@lru_cache(maxsize=4096)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    parts = []
+    for term in sorted(terms, key=len, reverse=True):
+        body = r"\s*".join(re.escape(w) for w in term.split())
+        lead = r"\b" if term[0].isalnum() else ""
+        tail = r"\b" if term[-1].isalnum() else ""
+        parts.append(f"{lead}{body}{tail}")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def term_weight(spec: FieldSpec, term: str) -> float:
+    """1.0 for the field's own name, less for variants and synonyms further down the list."""
+    try:
+        index = spec.label_terms.index(term)
+    except ValueError:
+        return 0.6
+    weight = 1.0 - min(0.3, 0.04 * index)
+    if len(term.split()) == 1 and index > 0:
+        weight -= 0.1  # a single generic word ("date", "total") is weaker evidence
+    return weight
+
+
+def find_labels(text: str, spec: FieldSpec) -> list[LabelMatch]:
+    """Every occurrence of one of ``spec.label_terms`` in ``text`` (longest phrase wins)."""
+    pattern = _pattern(tuple(spec.label_terms))
+    if pattern is None:
+        return []
+    lowered = {t.lower(): t for t in spec.label_terms}
+    matches = []
+    for match in pattern.finditer(text):
+        found = " ".join(match.group(0).lower().split())
+        term = lowered.get(found) or _closest_term(found, spec.label_terms)
+        sep = _SEPARATOR.match(text, match.end())
+        value_start = sep.end() if sep else match.end()
+        has_colon = ":" in text[match.end() : value_start]
+        matches.append(
+            LabelMatch(match.start(), match.end(), term_weight(spec, term), value_start, has_colon)
+        )
+    return matches
+
+
+def _closest_term(found: str, terms: list[str]) -> str:
+    squashed = found.replace(" ", "")
+    for term in terms:
+        if term.replace(" ", "").lower() == squashed:
+            return term
+    return found

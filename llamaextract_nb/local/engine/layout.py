@@ -1,0 +1,136 @@
+"""Geometry helpers shared by generators: segments of a line, boxes of a span, lines below.
+
+A line is split into *segments* at column gaps: a wide horizontal gap between word boxes
+on PDFs, a run of three or more spaces, a tab or a ``|`` in text. Segments carry an x
+range: page points for PDFs, character columns for text, so "below" works for both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from llamaextract_nb.local.engine.document import Box, Document, Line, Page
+
+_TEXT_GAP = re.compile(r"\s{3,}|\t+|\s*\|\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A column piece of a line: ``text == line.text[start:end]`` spanning ``x0..x1``."""
+
+    start: int
+    end: int
+    x0: float
+    x1: float
+
+
+def word_offsets(line: Line) -> list[tuple[int, int]]:
+    """Character span of each word of ``line`` inside ``line.text``."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    text = line.text
+    for word in line.words:
+        start = text.find(word.text, pos) if word.text else -1
+        if start < 0:
+            start = pos
+        end = start + len(word.text)
+        spans.append((start, end))
+        pos = end
+    return spans
+
+
+def segments(line: Line, geometry: bool) -> list[Segment]:
+    """The column segments of ``line`` (one segment when it has no column gap)."""
+    text = line.text
+    if geometry and line.words and all(w.box is not None for w in line.words):
+        return _geometric_segments(line)
+    result: list[Segment] = []
+    pos = 0
+    for gap in _TEXT_GAP.finditer(text):
+        if gap.start() > pos:
+            result.append(Segment(pos, gap.start(), float(pos), float(gap.start())))
+        pos = gap.end()
+    if pos < len(text):
+        result.append(Segment(pos, len(text), float(pos), float(len(text))))
+    return result
+
+
+def _geometric_segments(line: Line) -> list[Segment]:
+    offsets = word_offsets(line)
+    boxes = [w.box for w in line.words]
+    heights = sorted(b.h for b in boxes if b is not None)
+    height = heights[len(heights) // 2] if heights else 10.0
+    result: list[Segment] = []
+    first = 0
+    for i in range(1, len(boxes) + 1):
+        prev = boxes[i - 1]
+        cur = boxes[i] if i < len(boxes) else None
+        assert prev is not None
+        if cur is None or cur.x - prev.x1 > 1.6 * height:
+            start_box = boxes[first]
+            assert start_box is not None
+            result.append(Segment(offsets[first][0], offsets[i - 1][1], start_box.x, prev.x1))
+            first = i
+    return result
+
+
+def span_boxes(line: Line, start: int, end: int) -> list[Box]:
+    """Boxes of the words of ``line`` that overlap ``line.text[start:end]`` (one per run)."""
+    boxes: list[Box] = []
+    for (w_start, w_end), word in zip(word_offsets(line), line.words, strict=True):
+        if word.box is None or w_end <= start or w_start >= end:
+            continue
+        if boxes and abs(boxes[-1].y - word.box.y) < word.box.h / 2:
+            boxes[-1] = boxes[-1].union(word.box)
+        else:
+            boxes.append(word.box)
+    if not boxes and line.box is not None and not line.words:
+        boxes.append(line.box)
+    return boxes
+
+
+def segment_at(line: Line, geometry: bool, offset: int) -> Segment | None:
+    """The segment containing character ``offset``."""
+    for seg in segments(line, geometry):
+        if seg.start <= offset < seg.end:
+            return seg
+    return None
+
+
+def lines_below(page: Page, index: int, geometry: bool, limit: int = 2) -> list[Line]:
+    """Up to ``limit`` lines after line ``index`` on its page, nearest first.
+
+    On PDFs only lines starting below the line within a few line heights count; blank
+    lines are skipped.
+    """
+    line = page.lines[index]
+    found: list[Line] = []
+    for other in page.lines[index + 1 :]:
+        if not other.text.strip():
+            continue
+        if geometry and line.box is not None and other.box is not None:
+            if other.box.y < line.box.y + line.box.h * 0.5:
+                continue
+            if other.box.y - line.box.y1 > 3.0 * max(line.box.h, 1.0) * (len(found) + 1):
+                break
+        found.append(other)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def overlapping_segment(line: Line, geometry: bool, x0: float, x1: float) -> Segment | None:
+    """The segment of ``line`` whose x range overlaps ``x0..x1`` most (None if none does)."""
+    best: Segment | None = None
+    best_overlap = 0.0
+    for seg in segments(line, geometry):
+        overlap = min(seg.x1, x1) - max(seg.x0, x0)
+        if overlap > best_overlap:
+            best, best_overlap = seg, overlap
+    return best
+
+
+def page_lines(doc: Document) -> list[tuple[Page, int, Line]]:
+    """Every (page, line index, line) of the document in reading order."""
+    return [(page, i, line) for page in doc.pages for i, line in enumerate(page.lines)]

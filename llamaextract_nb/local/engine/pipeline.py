@@ -1,0 +1,127 @@
+"""The local extraction engine, one readable sequence:
+
+parse -> compile the schema -> generate candidates -> coerce and select -> assemble the
+target (per_doc / per_page / per_table_row) -> metadata (citations, confidences) and usage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from llamaextract_nb.local.engine import assemble
+from llamaextract_nb.local.engine.compiler import compile_schema
+from llamaextract_nb.local.engine.document import DocumentError
+from llamaextract_nb.local.engine.hints import parse_hints
+from llamaextract_nb.local.engine.interface import EngineOutput
+from llamaextract_nb.local.engine.metadata import extract_metadata
+from llamaextract_nb.local.engine.parsers import parse
+from llamaextract_nb.schema.convert import SchemaError
+
+TARGETS = ("per_doc", "per_page", "per_table_row")
+_PAGE_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+_MAX_PAGE_NUMBER = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The configuration options the engine acts on."""
+
+    target: str = "per_doc"
+    cite_sources: bool = False
+    confidence_scores: bool = False
+    pages: frozenset[int] | None = None
+    max_pages: int | None = None
+    parse_tier: str = "cost_effective"
+
+    @classmethod
+    def from_configuration(cls, configuration: dict[str, Any]) -> Options:
+        target = str(configuration.get("extraction_target") or "per_doc").lower()
+        if target not in TARGETS:
+            raise DocumentError(
+                f"extraction_target {target!r} is not supported; use one of {', '.join(TARGETS)}"
+            )
+        max_pages = configuration.get("max_pages")
+        if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
+            raise DocumentError(f"max_pages must be a whole number >= 1, got {max_pages!r}")
+        tier = str(configuration.get("tier") or "cost_effective")
+        return cls(
+            target=target,
+            cite_sources=bool(configuration.get("cite_sources")),
+            confidence_scores=bool(configuration.get("confidence_scores")),
+            pages=parse_target_pages(configuration.get("target_pages")),
+            max_pages=max_pages,
+            parse_tier=str(configuration.get("parse_tier") or tier),
+        )
+
+
+def parse_target_pages(spec: str | None) -> frozenset[int] | None:
+    """``"1,3,5-7"`` -> {1, 3, 5, 6, 7}; None or empty -> None (all pages)."""
+    if spec is None or not str(spec).strip():
+        return None
+    pages: set[int] = set()
+    for part in str(spec).split(","):
+        match = _PAGE_RANGE.match(part)
+        if not match:
+            raise DocumentError(
+                f"target_pages {spec!r} is not valid: use 1-based page numbers and ranges "
+                "such as '1,3,5-7'"
+            )
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if first < 1 or last < first or last > _MAX_PAGE_NUMBER:
+            raise DocumentError(
+                f"target_pages {spec!r} has an invalid range {part.strip()!r}: pages start at 1 "
+                "and a range goes from low to high"
+            )
+        pages.update(range(first, last + 1))
+    return frozenset(pages)
+
+
+def run(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
+    """Extract ``configuration["data_schema"]`` from one document (the Engine protocol)."""
+    options = Options.from_configuration(configuration)
+    schema = configuration.get("data_schema")
+    if not isinstance(schema, dict):
+        raise DocumentError("configuration.data_schema must be a JSON object schema")
+    try:
+        root = compile_schema(schema)
+    except SchemaError as exc:
+        raise DocumentError(f"data_schema cannot be used: {exc}") from None
+    hints = parse_hints(configuration)
+
+    doc = parse(
+        data,
+        filename,
+        need_tables=assemble.needs_tables(root, options.target),
+        pages=set(options.pages) if options.pages is not None else None,
+        max_pages=options.max_pages,
+    )
+    if not doc.has_text_layer:
+        raise DocumentError(
+            f"{filename} has no text layer (a scanned or image-only PDF); no OCR is available "
+            "locally, so nothing can be extracted from it."
+        )
+
+    if options.target == "per_page":
+        trees: Any = assemble.per_page(doc, root, hints)
+    elif options.target == "per_table_row":
+        trees = assemble.per_table_row(doc, root, hints)
+    else:
+        trees = assemble.per_doc(doc, root, hints)
+
+    metadata = extract_metadata(
+        options.target,
+        trees,
+        doc,
+        cite_sources=options.cite_sources,
+        confidence_scores=options.confidence_scores,
+        parse_tier=options.parse_tier,
+    )
+    pages = len(doc.pages)
+    return EngineOutput(
+        result=assemble.values(trees),
+        metadata=metadata,
+        usage={"num_pages_extracted": pages, "num_pages_billed": pages},
+    )

@@ -1,0 +1,101 @@
+"""Where values of a semantic type are printed inside a piece of text.
+
+``find_spans(text, semantic)`` returns the character spans of dates, amounts, numbers,
+booleans or durations in ``text``. Free-text types (organisation, person, address, text...)
+have no pattern: the whole label segment is their value, cut by :func:`trim_span`.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11,
+    "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+DATE_RE = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b"
+    r"|\b\d{4}/\d{1,2}/\d{1,2}\b"
+    r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"
+    rf"|\b{_DAY}(?:\s+day)?(?:\s+of)?[\s,-]+{_MONTH}(?:[\s,.-]+|,\s*)\d{{4}}\b"
+    rf"|\b{_DAY}[\s-]+{_MONTH}[\s-]+\d{{2}}\b"
+    rf"|\b{_MONTH}\s+{_DAY}(?:\s*,\s*|\s+)\d{{4}}\b",
+    re.IGNORECASE,
+)
+CURRENCY_SYMBOLS = "$€£¥₹"
+CURRENCY_CODES = (
+    "USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|MYR|SGD|HKD|ZAR|BRL|MXN|RM|Rs"
+)
+_NUM = r"\d{1,3}(?:[,.'’]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?|[.,]\d{1,2}"
+_CUR = rf"(?:[{CURRENCY_SYMBOLS}]|\b(?:{CURRENCY_CODES})\b\.?)"
+MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6,
+               "billion": 1e9, "bn": 1e9}  # fmt: skip
+_MULT = r"(?:\s?(?:thousand|million|billion|mn|bn)\b|(?:k|m)\b)"
+NUMBER_RE = re.compile(
+    rf"\(\s*{_CUR}?\s?(?:{_NUM})\s?{_CUR}?\s*\)"
+    rf"|[-−]?\s?{_CUR}?\s?[-−]?(?:{_NUM}){_MULT}?(?:\s?{_CUR})?",
+    re.IGNORECASE,
+)
+INTEGER_RE = re.compile(
+    r"(?<![\d.,])[-−]?\d{1,3}(?:[,.'’]\d{3})+(?![\d.,]\d)|(?<![\d.,])[-−]?\d+(?![\d]|[.,]\d)"
+)
+BOOLEAN_RE = re.compile(
+    r"(?<!\w)(?:yes|no|true|false|y|n|x|checked|unchecked)(?!\w)|[✓✔☑☒✗✘]|\[\s*[xX✓]?\s*\]",
+    re.IGNORECASE,
+)
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "twenty-four": 24,
+    "thirty": 30, "thirty-six": 36, "forty-eight": 48, "sixty": 60, "ninety": 90,
+}  # fmt: skip
+_NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+DURATION_RE = re.compile(
+    rf"\b(?:(?:{_NUMBER_WORD})\s*(?:\(\s*\d+\s*\)\s*)?|\d+\s*(?:\(\s*(?:{_NUMBER_WORD})\s*\)\s*)?)"
+    r"[\s-]*(?:calendar\s+|consecutive\s+|full\s+)?(?P<unit>years?|months?|weeks?|days?)\b",
+    re.IGNORECASE,
+)
+_PATTERNS = {
+    "date": DATE_RE,
+    "money": NUMBER_RE,
+    "number": NUMBER_RE,
+    "integer": INTEGER_RE,
+    "boolean": BOOLEAN_RE,
+    "duration": DURATION_RE,
+}
+_TRIM = " \t:;,|-–—=#*\"'“”‘’"
+
+
+def has_pattern(semantic: str) -> bool:
+    """Whether values of ``semantic`` are found by a pattern (else a whole segment is used)."""
+    return semantic in _PATTERNS
+
+
+def find_spans(text: str, semantic: str) -> list[tuple[int, int]]:
+    """Character spans of values of type ``semantic`` in ``text``, in reading order."""
+    pattern = _PATTERNS.get(semantic)
+    if pattern is None:
+        span = trim_span(text, 0, len(text))
+        return [span] if span[1] > span[0] else []
+    spans = []
+    for match in pattern.finditer(text):
+        start, end = trim_span(text, match.start(), match.end(), chars=" \t")
+        if end > start and any(ch.isalnum() or ch in "✓✔☑☒✗✘[]" for ch in text[start:end]):
+            spans.append((start, end))
+    return spans
+
+
+def trim_span(text: str, start: int, end: int, chars: str = _TRIM) -> tuple[int, int]:
+    """Shrink ``[start, end)`` past separator punctuation and spaces on both sides."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    # keep a closing bracket/quote only when its opening partner is inside the span
+    if end > start and text[end - 1] == ")" and "(" not in text[start : end - 1]:
+        end -= 1
+    return start, end
