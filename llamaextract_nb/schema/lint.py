@@ -42,14 +42,23 @@ def lint(schema: Schema) -> list[Problem]:
     return sorted(problems, key=lambda p: p.severity != "error")
 
 
+def field_path(parent: str, field: Field, index: int) -> str:
+    """The dotted path lint uses for ``field`` (``#n`` stands in for an empty name)."""
+    name = field.name if field.name.strip() else f"#{index + 1}"
+    return f"{parent}.{name}" if parent and not name.startswith("#") else f"{parent}{name}"
+
+
+def child_parent(field: Field, path: str) -> str:
+    """The parent path of ``field``'s children (``items[]`` for arrays of objects)."""
+    return f"{path}[]" if field.type == "array of objects" else path
+
+
 def _lint_fields(fields: list[Field], parent: str, problems: list[Problem]) -> None:
     counts = Counter(f.name for f in fields if f.name)
     for index, f in enumerate(fields):
-        path = f"{parent}.{f.name}" if parent else f.name
+        path = field_path(parent, f, index)
         if not f.name.strip():
-            where = f"{parent}#{index + 1}" if parent else f"#{index + 1}"
-            problems.append(Problem(where, f"field {index + 1} has no name; give it one"))
-            path = where
+            problems.append(Problem(path, f"field {index + 1} has no name; give it one"))
         elif counts[f.name] > 1:
             problems.append(
                 Problem(path, f"the name {f.name!r} is used {counts[f.name]} times at this level")
@@ -74,5 +83,4 @@ def _lint_fields(fields: list[Field], parent: str, problems: list[Problem]) -> N
         if f.type in ("object", "array of objects"):
             if not f.children:
                 problems.append(Problem(path, f"this {f.type} has no fields; add one"))
-            child_parent = f"{path}[]" if f.type == "array of objects" else path
-            _lint_fields(f.children, child_parent, problems)
+            _lint_fields(f.children, child_parent(f, path), problems)

@@ -1,0 +1,43 @@
+"""Small HTML helpers shared by the Studio parts (everything user-provided is escaped)."""
+
+from __future__ import annotations
+
+from html import escape
+
+STATUS_COLOURS = {
+    "UPLOADING": "#6b7280",
+    "PENDING": "#6b7280",
+    "THROTTLED": "#b45309",
+    "RUNNING": "#1d4ed8",
+    "COMPLETED": "#15803d",
+    "FAILED": "#b91c1c",
+    "CANCELLED": "#6b7280",
+}
+
+
+def badge(status: str) -> str:
+    """A coloured status label."""
+    colour = STATUS_COLOURS.get(status, "#6b7280")
+    return (
+        f'<span class="lxnb-status" style="display:inline-block;min-width:88px;text-align:center;'
+        f"padding:1px 6px;border-radius:4px;color:#fff;background:{colour};"
+        f'font-size:12px;font-weight:600">{escape(status)}</span>'
+    )
+
+
+def message(text: str, kind: str = "error") -> str:
+    """A one-line message: ``error``, ``warning`` or ``info``."""
+    if not text:
+        return ""
+    colour = {"error": "#b91c1c", "warning": "#b45309", "info": "#374151"}.get(kind, "#374151")
+    return f'<div style="color:{colour};white-space:pre-wrap">{escape(text)}</div>'
+
+
+def human_size(size: int) -> str:
+    """``1.2 MB`` style size."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"

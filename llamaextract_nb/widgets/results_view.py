@@ -1,0 +1,141 @@
+"""The results view: the DataFrame of every finished document, and the citations of a choice.
+
+Pick a document (a row of the table) and one of its fields to see the value, its confidence
+and every citation (page and matching text). The full HTML view of the chosen document (the
+results package's citations/confidence view) sits below in a collapsible block.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+import pandas as pd
+
+if TYPE_CHECKING:
+    from llamaextract_nb.results import BatchResult, ExtractResult
+
+MAX_TABLE_ROWS = 50
+
+
+class ResultsView(w.VBox):
+    """Shows a list of :class:`ExtractResult`; ``show(results)`` replaces what is shown."""
+
+    def __init__(self) -> None:
+        self.results: list[ExtractResult] = []
+        self.table = w.HTML()
+        self.document = w.Dropdown(description="Document", layout=w.Layout(width="420px"))
+        self.field = w.Dropdown(description="Field", layout=w.Layout(width="420px"))
+        self.citations = w.HTML()
+        self.detail = w.HTML()
+        self.detail_box = w.Accordion([self.detail], titles=("Full view of this document",))
+        self.detail_box.selected_index = None
+        self.document.observe(lambda _: self._document_chosen(), "value")
+        self.field.observe(lambda _: self._field_chosen(), "value")
+        super().__init__(
+            [self.table, w.HBox([self.document, self.field]), self.citations, self.detail_box]
+        )
+        self.add_class("lxnb-results")
+        self.show([])
+
+    def show(self, results: list[ExtractResult]) -> None:
+        """Show ``results`` (the table of all of them; the first one chosen)."""
+        self.results = list(results)
+        if not self.results:
+            self.table.value = "<i>No results yet: choose documents and click Run.</i>"
+            self.document.options = []
+            self.field.options = []
+            self.citations.value = ""
+            self.detail.value = ""
+            return
+        self.table.value = _table_html(self.batch().df)
+        self.document.options = [(_label(r, i), i) for i, r in enumerate(self.results)]
+        self.document.value = 0
+        self._document_chosen()
+
+    def batch(self) -> BatchResult:
+        """The shown results as one :class:`BatchResult`."""
+        from llamaextract_nb.results import BatchResult
+
+        return BatchResult(self.results)
+
+    def _chosen(self) -> ExtractResult | None:
+        index = self.document.value
+        return self.results[index] if isinstance(index, int) and index < len(self.results) else None
+
+    def _document_chosen(self) -> None:
+        result = self._chosen()
+        if result is None:
+            return
+        fields = result.fields
+        paths = list(dict.fromkeys(fields["path"])) if "path" in fields else []
+        self.field.options = paths
+        self.field.value = paths[0] if paths else None
+        self.detail.value = result._repr_html_()
+        self._field_chosen()
+
+    def _field_chosen(self) -> None:
+        result = self._chosen()
+        if result is None or self.field.value is None:
+            self.citations.value = "<i>No field chosen.</i>"
+            return
+        fields = result.fields
+        self.citations.value = _citations_html(fields[fields["path"] == self.field.value])
+
+
+def _label(result: ExtractResult, index: int) -> str:
+    source = getattr(result, "source", None)
+    name = getattr(source, "name", None) if source is not None else None
+    job = getattr(result, "job", None)
+    job_id = getattr(job, "id", "")
+    return f"{index + 1}. {name or job_id or 'document'}"
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    shown = frame.head(MAX_TABLE_ROWS)
+    note = (
+        f"<div><small>First {MAX_TABLE_ROWS} of {len(frame)} rows; "
+        "use studio.results.df for all of them.</small></div>"
+        if len(frame) > MAX_TABLE_ROWS
+        else ""
+    )
+    html = shown.to_html(escape=True, index=False, na_rep="", classes="lxnb-result-table")
+    return f'<div style="overflow-x:auto;max-height:360px">{html}</div>{note}'
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return escape(str(value))
+
+
+def _citations_html(rows: pd.DataFrame) -> str:
+    """Value, confidence and every citation of one field (one row per cited place)."""
+    if rows.empty:
+        return "<i>No metadata for this field.</i>"
+    first = rows.iloc[0]
+    confidence = first.get("confidence")
+    head = (
+        f"<div><b>Value:</b> {_cell(first.get('value'))} &nbsp; "
+        f"<b>Confidence:</b> {_cell(None if confidence is None else round(float(confidence), 3))}"
+        "</div>"
+        if confidence is not None and not pd.isna(confidence)
+        else f"<div><b>Value:</b> {_cell(first.get('value'))}</div>"
+    )
+    cited = [
+        (r.get("page"), r.get("matching_text"))
+        for _, r in rows.iterrows()
+        if r.get("matching_text") is not None and not pd.isna(r.get("matching_text"))
+    ]
+    if not cited:
+        return head + "<div><i>No citation for this field (turn on Cite sources).</i></div>"
+    items = "".join(
+        f"<tr><td style='text-align:right;padding-right:8px'>{_cell(page)}</td>"
+        f"<td class='lxnb-citation'>{_cell(text)}</td></tr>"
+        for page, text in cited
+    )
+    return (
+        f"{head}<table class='lxnb-citations'><thead><tr><th>Page</th><th style='text-align:left'>"
+        f"Matching text</th></tr></thead><tbody>{items}</tbody></table>"
+    )

@@ -1,0 +1,181 @@
+"""``Studio``: documents, schema, options, run with live status, results, history: one widget."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from llamaextract_nb.schema import Schema
+from llamaextract_nb.widgets.files import FilePicker
+from llamaextract_nb.widgets.history import HistoryPanel, RunRecord
+from llamaextract_nb.widgets.jobs import RunPanel
+from llamaextract_nb.widgets.options import OptionsPanel
+from llamaextract_nb.widgets.results_view import ResultsView
+from llamaextract_nb.widgets.schema_editor import SchemaEditor
+
+if TYPE_CHECKING:
+    from llamaextract_nb.client import AsyncClient, Client
+    from llamaextract_nb.results import BatchResult
+
+
+class Studio(w.VBox):
+    """The extraction workbench: pick documents, design a schema, set options, run, read results.
+
+    ``client`` is a :class:`~llamaextract_nb.client.Client` or ``AsyncClient``; by default
+    :func:`llamaextract_nb.connect` picks LlamaCloud (with ``LLAMA_CLOUD_API_KEY``) or the
+    embedded local server. Everything the widget does is reachable in code: ``schema``,
+    ``options``, ``run()`` (returns an awaitable task), ``results`` and ``history``.
+    """
+
+    def __init__(self, client: Client | AsyncClient | None = None, schema: Any = None) -> None:
+        if client is None:
+            import llamaextract_nb
+
+            client = llamaextract_nb.connect()
+        self.client = client
+        self._async_client: AsyncClient | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._shown: list[Any] = []
+        self.file_picker = FilePicker()
+        self.load_sample_schema = w.Checkbox(
+            True, description="Adding a sample also loads its schema", indent=False
+        )
+        self.schema_editor = SchemaEditor(schema)
+        self.options_panel = OptionsPanel()
+        self.run_panel = RunPanel()
+        self.results_view = ResultsView()
+        self.history = HistoryPanel(self._restore)
+        self.file_picker.observe(self._sample_picked, "picked_sample")
+        self.run_panel.run_button.on_click(lambda _: self._run_clicked())
+        steps = w.Tab(
+            [
+                w.VBox([self.file_picker, self.load_sample_schema]),
+                self.schema_editor,
+                self.options_panel,
+            ],
+            titles=("1 · Documents", "2 · Schema", "3 · Options"),
+        )
+        outputs = w.Tab([self.results_view, self.history], titles=("Results", "History"))
+        self.steps, self.outputs = steps, outputs
+        title = (
+            "<div style='font-size:16px;font-weight:600'>LlamaExtract Studio</div>"
+            f"<div style='color:#4b5563;font-size:12px'>backend: "
+            f"{escape(str(getattr(client, 'base_url', '')))}</div>"
+        )
+        super().__init__([w.HTML(title), steps, self.run_panel, outputs])
+        self.add_class("lxnb-studio")
+
+    # --- state in code ------------------------------------------------------------
+
+    @property
+    def schema(self) -> Schema:
+        """The schema in the editor (a copy); assign a Schema, dict, JSON, path or model."""
+        return self.schema_editor.schema
+
+    @schema.setter
+    def schema(self, value: Any) -> None:
+        self.schema_editor.schema = value
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The extraction options as set in the panel; assign a dict to change some."""
+        return self.options_panel.options
+
+    @options.setter
+    def options(self, values: dict[str, Any]) -> None:
+        self.options_panel.options = values
+
+    @property
+    def results(self) -> BatchResult | None:
+        """The results shown (all finished documents of the last or restored run)."""
+        return self.results_view.batch() if self.results_view.results else None
+
+    def add_sample(self, name: str) -> None:
+        """Add a shipped sample document by name (and its schema, when that box is ticked)."""
+        self.file_picker.add_sample(name)
+
+    def add_files(self, pattern: str) -> None:
+        """Add files on the kernel's disk by path or glob."""
+        self.file_picker.add_path(pattern)
+
+    # --- running ------------------------------------------------------------------
+
+    def run(self) -> asyncio.Task[BatchResult]:
+        """Run every chosen file; returns a task to ``await`` for the results.
+
+        Must be called with an event loop running (a notebook cell, a button click, or a
+        coroutine). Raises ``ValueError`` saying what to fix when the inputs are not ready.
+        """
+        from llamaextract_nb.client import build_configuration
+
+        files = list(self.file_picker.files)
+        if not files:
+            raise ValueError("choose at least one document first (Documents tab)")
+        if self.schema_editor.json_error:
+            raise ValueError(f"fix the schema's JSON first: {self.schema_editor.json_error}")
+        schema = self.schema
+        errors = [str(p) for p in schema.lint() if p.severity == "error"]
+        if errors:
+            raise ValueError("fix the schema first: " + "; ".join(errors))
+        options = self.options
+        configuration = build_configuration(
+            schema, **{k: v for k, v in options.items() if v is not None}
+        )
+        loop = asyncio.get_running_loop()
+        record = RunRecord(
+            number=len(self.history.records) + 1,
+            started=datetime.now(),
+            schema=schema,
+            options=options,
+            files=[f.name for f in files],
+        )
+        self.history.add(record)
+        jobs = self.run_panel.start(self._client_for(loop), files, configuration)
+        return loop.create_task(self._finish(jobs, record))
+
+    async def _finish(self, jobs: asyncio.Task[list[Any]], record: RunRecord) -> BatchResult:
+        results = await jobs
+        record.results = results
+        record.statuses = [row.status for row in self.run_panel.rows]
+        self.history.update(record)
+        self.results_view.show(results)
+        self.outputs.selected_index = 0
+        return self.results_view.batch()
+
+    def _run_clicked(self) -> None:
+        try:
+            self.run()
+        except Exception as exc:  # shown in the widget, never as a traceback
+            self.run_panel.show_error(str(exc))
+
+    def _client_for(self, loop: asyncio.AbstractEventLoop) -> AsyncClient:
+        """The async client for ``loop`` (made once per loop from the given client)."""
+        from llamaextract_nb.client import AsyncClient
+
+        if isinstance(self.client, AsyncClient):
+            return self.client
+        if self._async_client is None or self._async_loop is not loop:
+            self._async_client = self.client.to_async()
+            self._async_loop = loop
+        return self._async_client
+
+    # --- wiring -------------------------------------------------------------------
+
+    def _sample_picked(self, change: dict[str, Any]) -> None:
+        sample = change["new"]
+        if sample is None or not self.load_sample_schema.value:
+            return
+        self.schema_editor.schema = sample.schema
+        target = getattr(sample, "target", None)
+        if target:
+            self.options_panel.extraction_target.value = target
+
+    def _restore(self, record: RunRecord) -> None:
+        self.schema_editor.schema = record.schema
+        self.options_panel.options = record.options
+        self.results_view.show(record.results)
+        self.outputs.selected_index = 0
