@@ -152,12 +152,12 @@ class UploadSink(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def __init__(self) -> None:
         self.received = 0
         self.largest_chunk = 0
-        self.first_chunk = b""
+        self.head = b""
         self.content_length: int | None = None
 
     def _take(self, chunk: bytes) -> None:
-        if not self.first_chunk:
-            self.first_chunk = chunk
+        if len(self.head) < 4096:
+            self.head += chunk[:4096]
         self.received += len(chunk)
         self.largest_chunk = max(self.largest_chunk, len(chunk))
 
