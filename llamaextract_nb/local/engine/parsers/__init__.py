@@ -1,0 +1,53 @@
+"""Document parsers: bytes + file name -> :class:`~llamaextract_nb.local.engine.document.Document`.
+
+``parse`` finds the format from the content (see :mod:`.detect`) and dispatches to one
+parser per format. PDFs get real geometry (boxes in points, top-left origin); every other
+format yields pages without geometry whose lines are paragraphs or table rows rendered
+as ``"a | b | c"``. Tables are read from PDFs only when ``need_tables`` is set; the other
+formats always return their (explicit) tables.
+"""
+
+from __future__ import annotations
+
+from llamaextract_nb.local.engine.document import Document, DocumentError
+from llamaextract_nb.local.engine.parsers.detect import detect_kind
+from llamaextract_nb.local.engine.parsers.pages import select_pages
+
+__all__ = ["DocumentError", "detect_kind", "parse"]
+
+
+def parse(
+    data: bytes,
+    filename: str,
+    *,
+    need_tables: bool = False,
+    pages: set[int] | None = None,
+    max_pages: int | None = None,
+) -> Document:
+    """Parse a document; raise :class:`DocumentError` with a readable message on failure.
+
+    ``pages`` keeps only those 1-based page numbers, ``max_pages`` caps how many pages are
+    read (after ``pages``). Formats without pages are one page unless they have natural
+    breaks (form feeds in text).
+    """
+    kind = detect_kind(data, filename)
+    if kind == "pdf":
+        from llamaextract_nb.local.engine.parsers.pdf import parse_pdf
+
+        return parse_pdf(data, filename, need_tables=need_tables, pages=pages, max_pages=max_pages)
+    document = _parse_flat(data, filename, kind, pages)
+    if not document.pages:
+        select_pages(0, pages, max_pages, filename)
+    numbers = select_pages(len(document.pages), None, max_pages, filename)
+    document.pages = document.pages[: len(numbers)]
+    if not any(page.lines for page in document.pages):
+        raise DocumentError(f"{filename} contains no text to extract from.")
+    return document
+
+
+def _parse_flat(data: bytes, filename: str, kind: str, pages: set[int] | None) -> Document:
+    if kind in ("txt", "md"):
+        from llamaextract_nb.local.engine.parsers.text import parse_text
+
+        return parse_text(data, kind=kind, pages=pages)
+    raise DocumentError(f"{filename}: reading {kind.upper()} files is not available yet.")

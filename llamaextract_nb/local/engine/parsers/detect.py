@@ -1,0 +1,138 @@
+"""Find a document's format from its bytes, using the file name only as a tie-breaker."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+
+from llamaextract_nb.local.engine.document import DocumentError
+
+KINDS = ("pdf", "docx", "xlsx", "html", "csv", "md", "txt")
+
+_EXTENSION_KINDS = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "xlsm": "xlsx",
+    "html": "html",
+    "htm": "html",
+    "xhtml": "html",
+    "csv": "csv",
+    "tsv": "csv",
+    "md": "md",
+    "markdown": "md",
+    "txt": "txt",
+    "text": "txt",
+}
+_HTML_START = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_HTML_TAGS = re.compile(rb"<(table|div|p|br|span|h[1-6]|ul|ol|li|td|tr)\b[^>]*>", re.I)
+_SNIFF_BYTES = 64 * 1024
+
+
+def extension_kind(filename: str) -> str | None:
+    """The format a file name's extension promises, if it is one we read."""
+    _, dot, ext = filename.rpartition(".")
+    return _EXTENSION_KINDS.get(ext.lower()) if dot else None
+
+
+def detect_kind(data: bytes, filename: str) -> str:
+    """Return one of :data:`KINDS` for ``data``, or raise :class:`DocumentError`.
+
+    Content decides: ``%PDF`` magic, a zip holding ``word/`` or ``xl/``, HTML markup,
+    binary bytes. Text that is neither HTML nor obviously tabular falls back on the
+    extension (``.csv``, ``.md``) and finally on plain text.
+    """
+    if not data.strip():
+        raise DocumentError(f"{filename or 'the file'} is empty (0 bytes of content).")
+    expected = extension_kind(filename)
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data[:4] == b"PK\x03\x04":
+        return _zip_kind(data, filename)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise DocumentError(
+            f"{filename} is a legacy Microsoft Office file (.doc/.xls); save it as .docx or "
+            ".xlsx and upload that instead."
+        )
+    if _looks_binary(data[:_SNIFF_BYTES]):
+        claimed = f" although its name says .{filename.rpartition('.')[2]}" if expected else ""
+        raise DocumentError(
+            f"{filename} is not a document this engine can read{claimed}: its content is binary "
+            "data that is not a PDF, DOCX or XLSX file. Check that the file is not corrupted."
+        )
+    if expected == "pdf":
+        raise DocumentError(
+            f"{filename} is named .pdf but is not a PDF (it has no %PDF header); it looks like "
+            "plain text. Rename it or upload the real PDF."
+        )
+    sniff = data[:_SNIFF_BYTES]
+    if _HTML_START.match(sniff) or (expected == "html" and _HTML_TAGS.search(sniff)):
+        return "html"
+    if expected in ("docx", "xlsx"):
+        raise DocumentError(
+            f"{filename} is named .{expected} but is not a {expected.upper()} file (it is not a "
+            "zip package). Re-save it from the office application."
+        )
+    if expected == "csv" or (expected in (None, "txt") and _looks_like_csv(sniff)):
+        return "csv"
+    if expected == "md":
+        return "md"
+    if len(_HTML_TAGS.findall(sniff)) >= 3 and expected is None:
+        return "html"
+    return "txt"
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text bytes: BOMs, then UTF-8, then Windows-1252 (which accepts any byte)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _zip_kind(data: bytes, filename: str) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DocumentError(
+            f"{filename} looks like a DOCX/XLSX (zip) file but the archive is damaged: {exc}."
+        ) from exc
+    if any(name.startswith("word/") for name in names):
+        return "docx"
+    if any(name.startswith("xl/") for name in names):
+        return "xlsx"
+    raise DocumentError(
+        f"{filename} is a zip archive but neither a Word (.docx) nor an Excel (.xlsx) file."
+    )
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text with a BOM
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    return controls > len(sample) * 0.05
+
+
+def _looks_like_csv(sample: bytes) -> bool:
+    text = decode_text(sample)
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if len(lines) < 3:
+        return False
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t")
+    except csv.Error:
+        return False
+    counts = {len(row) for row in csv.reader(lines, dialect)}
+    return len(counts) == 1 and counts.pop() >= 2

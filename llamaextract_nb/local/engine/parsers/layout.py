@@ -1,0 +1,174 @@
+"""Words with boxes -> visual lines in reading order (rows, column gutters).
+
+A line is one visual row of words, sorted left to right. Words further apart than
+:data:`WIDE_GAP` line heights are joined with two spaces instead of one, so that text
+consumers can tell a label from a right-aligned value. Multi-column prose is read column
+by column: a vertical gutter that stays free over several rows, with several words of
+running text on each side, splits those rows into left and right lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from llamaextract_nb.local.engine.document import Box, Line, Word
+
+WIDE_GAP = 1.0  # in line heights
+_MIN_BAND_ROWS = 4
+_MIN_TEXT_WORDS = 3.0  # mean words per row on each side of a prose gutter
+_MAX_DEPTH = 3
+
+Item = tuple[float, float, float, float, Word]
+"""A word in reading-frame coordinates: (x0, y0, x1, y1, word)."""
+Frame = Callable[[float, float, float, float], tuple[float, float, float, float]]
+
+
+class _Row:
+    __slots__ = ("bottom", "height", "items", "top")
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+        self.top = items[0][1]
+        self.bottom = items[0][3]
+        self.height = max(self.bottom - self.top, 1e-3)
+
+
+def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
+    """Group words into lines in reading order.
+
+    ``items`` hold each word with its box as (x0, y0, x1, y1); ``frame`` optionally maps
+    those to coordinates where text runs left to right (for pages of vertical text).
+    """
+    if frame is not None:
+        items = [(*frame(x0, y0, x1, y1), word) for x0, y0, x1, y1, word in items]
+    items = sorted(items, key=lambda item: (item[1], item[0]))
+    rows: list[_Row] = []
+    row: _Row | None = None
+    for item in items:
+        center = (item[1] + item[3]) / 2
+        if row is not None and row.top <= center <= row.bottom:
+            row.items.append(item)
+        else:
+            row = _Row([item])
+            rows.append(row)
+    for row in rows:
+        row.items.sort(key=lambda item: item[0])
+    return [_line(part) for part in _reading_order(rows, 0)]
+
+
+def _line(items: list[Item]) -> Line:
+    words = [item[4] for item in items]
+    height = max(item[3] - item[1] for item in items)
+    parts = [words[0].text]
+    previous_end = items[0][2]
+    for x0, _, x1, _, word in items[1:]:
+        parts.append("  " if x0 - previous_end > WIDE_GAP * height else " ")
+        parts.append(word.text)
+        previous_end = x1
+    boxes = [word.box for word in words if word.box is not None]
+    x0 = min(box.x for box in boxes)
+    y0 = min(box.y for box in boxes)
+    x1 = max(box.x + box.w for box in boxes)
+    y1 = max(box.y + box.h for box in boxes)
+    return Line(text="".join(parts), words=words, box=Box(x0, y0, x1 - x0, y1 - y0))
+
+
+def _reading_order(rows: list[_Row], depth: int) -> list[list[Item]]:
+    """Rows as item lists, with prose column bands read column by column."""
+    band = _find_gutter_band(rows) if depth < _MAX_DEPTH else None
+    if band is None:
+        return [row.items for row in rows]
+    start, end, split = band
+    left_rows: list[_Row] = []
+    right_rows: list[_Row] = []
+    for row in rows[start:end]:
+        left = [item for item in row.items if item[2] <= split]
+        right = [item for item in row.items if item[2] > split]
+        for side, target in ((left, left_rows), (right, right_rows)):
+            if side:
+                target.append(_Row(side))
+    return [
+        *(row.items for row in rows[:start]),
+        *_reading_order(left_rows, depth + 1),
+        *_reading_order(right_rows, depth + 1),
+        *_reading_order(rows[end:], depth + 1),
+    ]
+
+
+def _find_gutter_band(rows: list[_Row]) -> tuple[int, int, float] | None:
+    """The first run of rows sharing a free vertical strip with prose on both sides."""
+    index = 0
+    while index < len(rows):
+        for gap in _wide_gaps(rows[index]):
+            end, strip = _extend(rows, index, gap)
+            if end - index >= _MIN_BAND_ROWS and _is_prose_split(rows[index:end], strip):
+                return index, end, (strip[0] + strip[1]) / 2
+        index += 1
+    return None
+
+
+def _wide_gaps(row: _Row) -> list[tuple[float, float]]:
+    items = row.items
+    return [
+        (left[2], right[0])
+        for left, right in itertools.pairwise(items)
+        if right[0] - left[2] > WIDE_GAP * row.height
+    ]
+
+
+def _extend(
+    rows: list[_Row], start: int, gap: tuple[float, float]
+) -> tuple[int, tuple[float, float]]:
+    """How far down a free strip continues, and what is left of it there."""
+    low, high = gap
+    end = start + 1
+    while end < len(rows):
+        new_low, new_high = _free_part(rows[end], low, high)
+        if new_high - new_low < rows[end].height * WIDE_GAP * 0.8:
+            break
+        low, high = new_low, new_high
+        end += 1
+    return end, (low, high)
+
+
+def _free_part(row: _Row, low: float, high: float) -> tuple[float, float]:
+    """The widest part of [low, high] that no word of ``row`` covers."""
+    best = (low, low)
+    cursor = low
+    for x0, _, x1, _, _ in row.items:
+        if x1 <= cursor:
+            continue
+        if x0 >= high:
+            break
+        if x0 - cursor > best[1] - best[0]:
+            best = (cursor, x0)
+        cursor = max(cursor, x1)
+    if high - cursor > best[1] - best[0]:
+        best = (cursor, high)
+    return best
+
+
+def _is_prose_split(rows: list[_Row], strip: tuple[float, float]) -> bool:
+    """Running text on both sides (several words, no inner wide gaps): not a table or form."""
+    middle = (strip[0] + strip[1]) / 2
+    both = 0
+    counts = [0, 0]
+    inner_gaps = [0, 0]
+    for row in rows:
+        sides = (
+            [item for item in row.items if item[2] <= middle],
+            [item for item in row.items if item[0] >= middle],
+        )
+        both += bool(sides[0] and sides[1])
+        for index, side in enumerate(sides):
+            counts[index] += len(side)
+            inner_gaps[index] += sum(
+                1 for a, b in itertools.pairwise(side) if b[0] - a[2] > WIDE_GAP * row.height
+            )
+    if both < _MIN_BAND_ROWS:
+        return False
+    return all(
+        counts[index] >= _MIN_TEXT_WORDS * len(rows) and inner_gaps[index] <= len(rows) * 0.25
+        for index in (0, 1)
+    )

@@ -1,0 +1,287 @@
+"""PDF pages -> words with boxes -> lines, with pypdfium2.
+
+Speed matters (the engine must read >= 100 text pages per second): the page text comes
+from one ``FPDFText_GetText`` call and each word's box from the loose boxes of its first
+and last characters only; characters are boxed one by one only for the rare word that
+spans two lines. Boxes are converted from PDFium's bottom-left user space to the
+displayed page (top-left origin, rotation applied, crop box offset removed).
+
+PDFium is not thread-safe, so every call into it holds one process-wide lock.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from llamaextract_nb.local.engine.document import Box, Document, DocumentError, Page, Word
+from llamaextract_nb.local.engine.parsers.layout import Frame, Item, build_lines
+from llamaextract_nb.local.engine.parsers.pages import select_pages
+
+PDFIUM_LOCK = threading.RLock()
+NO_TEXT_LAYER = (
+    "this PDF has no text layer (scanned image); OCR is not available locally. "
+    "Upload a PDF with selectable text, or a DOCX/TXT version of the document."
+)
+_TEXT_FIXES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u00ad": "",
+        "\x02": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
+_BLANKS = {code: " " for code in (*range(1, 32), 0xA0, 0xFFFE) if code not in (10, 13)}
+_BLANKS[2] = "-"  # PDFium's marker for a hyphen at a line break
+_FIXED_CHARS = frozenset(chr(code) for code in _TEXT_FIXES)
+_TOKEN = re.compile(r"\S+")
+
+_DIRECTION_SAMPLE = 200
+_PDFIUM_ERRORS = {
+    pdfium_c.FPDF_ERR_UNKNOWN: "unknown error",
+    pdfium_c.FPDF_ERR_FILE: "file could not be read",
+    pdfium_c.FPDF_ERR_FORMAT: "not in PDF format or corrupted",
+    pdfium_c.FPDF_ERR_PAGE: "page not found or content error",
+}
+
+ToDisplay = Callable[[float, float, float, float], Box]
+
+
+def parse_pdf(
+    data: bytes,
+    filename: str,
+    *,
+    need_tables: bool = False,
+    pages: set[int] | None = None,
+    max_pages: int | None = None,
+) -> Document:
+    """Parse PDF bytes into a :class:`Document` with real geometry.
+
+    Raises :class:`DocumentError` for encrypted, damaged or empty PDFs and for PDFs
+    whose selected pages carry no text at all (scans without a text layer).
+    """
+    with PDFIUM_LOCK, _open(data, filename) as pdf:
+        total = len(pdf)
+        numbers = select_pages(total, pages, max_pages, filename)
+        result = [_read_page(pdf, number) for number in numbers]
+    if not any(page.lines for page in result):
+        if len(numbers) < total:
+            raise DocumentError(
+                f"the selected pages {_page_list(numbers)} of this PDF have no text layer "
+                "(scanned image); OCR is not available locally."
+            )
+        raise DocumentError(NO_TEXT_LAYER)
+    return Document(pages=result, kind="pdf", has_geometry=True, has_text_layer=True)
+
+
+@contextmanager
+def _open(data: bytes, filename: str) -> Iterator[pdfium.PdfDocument]:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise DocumentError(_open_error(exc, filename)) from exc
+    try:
+        yield pdf
+    finally:
+        pdf.close()
+
+
+def _open_error(exc: pdfium.PdfiumError, filename: str) -> str:
+    code = exc.err_code
+    if code == pdfium_c.FPDF_ERR_PASSWORD:
+        return (
+            f"{filename} is password-protected (encrypted PDF); the password is required to "
+            "read it. Remove the protection (e.g. print to a new PDF) and upload it again."
+        )
+    if code == pdfium_c.FPDF_ERR_SECURITY:
+        return f"{filename} uses an unsupported PDF security handler; save an unprotected copy."
+    if code == pdfium_c.FPDF_ERR_SUCCESS:
+        return f"{filename} is a PDF without any pages."
+    reason = _PDFIUM_ERRORS.get(code, "unknown error") if code is not None else str(exc)
+    return (
+        f"{filename} is not a readable PDF: the file is damaged or truncated "
+        f"(PDFium: {reason}). Re-export or re-download it."
+    )
+
+
+def _page_list(numbers: list[int]) -> str:
+    return ", ".join(str(number) for number in numbers[:10]) + ("..." if len(numbers) > 10 else "")
+
+
+def _read_page(pdf: pdfium.PdfDocument, number: int) -> Page:
+    page = pdf[number - 1]
+    try:
+        left, bottom, right, top = page.get_cropbox()
+        rotation = page.get_rotation() % 360
+        to_display = _display_transform(left, bottom, right, top, rotation)
+        width, height = right - left, top - bottom
+        if rotation in (90, 270):
+            width, height = height, width
+        textpage = page.get_textpage()
+        try:
+            items = _words(textpage, to_display)
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    lines = build_lines(items, _reading_frame(items, width, height)) if items else []
+    return Page(number=number, width=width, height=height, lines=lines)
+
+
+def _display_transform(
+    left: float, bottom: float, right: float, top: float, rotation: int
+) -> ToDisplay:
+    """Map a user-space rectangle (x0, y0, x1, y1; y up) to a displayed top-left box."""
+    if rotation == 90:
+        return lambda x0, y0, x1, y1: Box(y0 - bottom, x0 - left, y1 - y0, x1 - x0)
+    if rotation == 180:
+        return lambda x0, y0, x1, y1: Box(right - x1, y0 - bottom, x1 - x0, y1 - y0)
+    if rotation == 270:
+        return lambda x0, y0, x1, y1: Box(top - y1, right - x1, y1 - y0, x1 - x0)
+    return lambda x0, y0, x1, y1: Box(x0 - left, top - y1, x1 - x0, y1 - y0)
+
+
+def _words(textpage: pdfium.PdfTextPage, to_display: ToDisplay) -> list[Item]:
+    """The page's words as layout items, boxed by their first and last characters."""
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    if count <= 0:
+        return []
+    text = textpage.get_text_range(0, count, errors="replace").translate(_BLANKS)
+    char_index = None if len(text) == count else _char_index_map(raw, text, count)
+    fix = not _FIXED_CHARS.isdisjoint(text)
+    rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    values = memoryview(rect).cast("B").cast("f")  # left, top, right, bottom
+    loose_box = pdfium_c.FPDFText_GetLooseCharBox
+
+    def box_of(index: int) -> Box | None:
+        if not loose_box(raw, index, rect_ref):
+            return None
+        left, top, right, bottom = values
+        return to_display(left, bottom, right, top)
+
+    items: list[Item] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if fix:
+            token = token.translate(_TEXT_FIXES)
+            if not token:
+                continue
+        first, last = match.start(), match.end() - 1
+        if char_index is not None:
+            first, last = char_index(first), char_index(last)
+        if not loose_box(raw, first, rect_ref):
+            items.extend(_split_word(token, range(first, last + 1), box_of))
+            continue
+        left, top, right, bottom = values
+        if last != first:
+            if not loose_box(raw, last, rect_ref):
+                items.extend(_split_word(token, range(first, last + 1), box_of))
+                continue
+            left1, top1, right1, bottom1 = values
+            if abs(bottom + top - bottom1 - top1) > max(top - bottom, top1 - bottom1) and abs(
+                left + right - left1 - right1
+            ) > max(right - left, right1 - left1):
+                items.extend(_split_word(token, range(first, last + 1), box_of))
+                continue
+            if left1 < left:
+                left = left1
+            if right1 > right:
+                right = right1
+            if bottom1 < bottom:
+                bottom = bottom1
+            if top1 > top:
+                top = top1
+        box = to_display(left, bottom, right, top)
+        items.append((box.x, box.y, box.x + box.w, box.y + box.h, Word(token, box)))
+    return items
+
+
+def _char_index_map(raw: object, text: str, count: int) -> Callable[[int], int]:
+    """Text offset -> PDFium char index (the identity unless chars were inserted/excluded)."""
+    if len(text) == count:
+        return lambda offset: offset
+    units: list[int] = []
+    total = 0
+    for char in text:
+        units.append(total)
+        total += 2 if ord(char) > 0xFFFF else 1
+
+    def lookup(offset: int) -> int:
+        index = pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, units[offset])
+        return min(max(index, 0), count - 1)
+
+    return lookup
+
+
+def _same_line(a: Box, b: Box) -> bool:
+    """Whether two characters of one word sit on one line (of horizontal or vertical text)."""
+    same_row = abs((a.y + a.y1) - (b.y + b.y1)) <= max(a.h, b.h)
+    same_column = abs((a.x + a.x1) - (b.x + b.x1)) <= max(a.w, b.w)
+    return same_row or same_column
+
+
+def _split_word(token: str, indices: range, box_of: Callable[[int], Box | None]) -> list[Item]:
+    """Box a word char by char, cutting it where the characters jump to another line."""
+    boxes = [box_of(index) for index in indices]
+    known = [box for box in boxes if box is not None]
+    if not known:
+        return []
+    if len(boxes) != len(token):
+        return [_item(token, known)]
+    pieces: list[tuple[str, list[Box]]] = []
+    for char, box in zip(token, boxes, strict=False):
+        if box is not None and pieces and pieces[-1][1] and not _same_line(pieces[-1][1][-1], box):
+            pieces.append(("", []))
+        if not pieces:
+            pieces.append(("", []))
+        text, piece_boxes = pieces[-1]
+        pieces[-1] = (text + char, [*piece_boxes, box] if box is not None else piece_boxes)
+    return [_item(text, piece_boxes) for text, piece_boxes in pieces if text and piece_boxes]
+
+
+def _item(text: str, boxes: list[Box]) -> Item:
+    box = boxes[0]
+    for other in boxes[1:]:
+        box = box.union(other)
+    return (box.x, box.y, box.x1, box.y1, Word(text, box))
+
+
+def _reading_frame(items: list[Item], width: float, height: float) -> Frame | None:
+    """None for upright text, else a frame in which the page's text reads left to right.
+
+    The direction is voted by consecutive words of a sample (PDFium returns them in
+    content order): a page drawn upside down or sideways is laid out turned back.
+    """
+    votes = {"right": 0, "left": 0, "down": 0, "up": 0}
+    sample = items[:_DIRECTION_SAMPLE]
+    for (ax0, ay0, ax1, ay1, _), (bx0, by0, bx1, by1, _) in itertools.pairwise(sample):
+        dx = (bx0 + bx1 - ax0 - ax1) / 2
+        dy = (by0 + by1 - ay0 - ay1) / 2
+        if abs(dy) < (ay1 - ay0) / 2 and dx:
+            votes["right" if dx > 0 else "left"] += 1
+        elif abs(dx) < (ax1 - ax0) / 2 and dy:
+            votes["down" if dy > 0 else "up"] += 1
+    direction = max(votes, key=lambda key: (votes[key], key == "right"))
+    if direction == "left":
+        return lambda x0, y0, x1, y1: (width - x1, height - y1, width - x0, height - y0)
+    if direction == "down":  # lines follow each other from right to left
+        return lambda x0, y0, x1, y1: (y0, width - x1, y1, width - x0)
+    if direction == "up":
+        return lambda x0, y0, x1, y1: (height - y1, x0, height - y0, x1)
+    return None

@@ -1,0 +1,70 @@
+"""Building blocks for formats without page geometry (TXT, Markdown, CSV, XLSX, DOCX, HTML).
+
+Such documents become pages whose lines are meaningful units: a paragraph line, or a table
+row rendered as ``"Description | Qty | Amount"``. Words carry no boxes and the page has no
+size (width and height 0).
+"""
+
+from __future__ import annotations
+
+import re
+
+from llamaextract_nb.local.engine.document import Cell, Line, Page, Table, Word
+
+CELL_SEPARATOR = " | "
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Collapse every run of whitespace to one space and strip the ends."""
+    return _SPACE.sub(" ", text.replace("\xad", "")).strip()
+
+
+def text_line(text: str) -> Line:
+    """A line without geometry whose words are ``text`` split on whitespace."""
+    text = clean(text)
+    return Line(text=text, words=[Word(word) for word in text.split()])
+
+
+def row_line(cells: list[Cell]) -> Line:
+    """A table row as one line: non-empty cells joined with ``" | "``."""
+    parts = [cell.text for cell in cells if cell.text]
+    text = CELL_SEPARATOR.join(parts)
+    words: list[Word] = []
+    for index, part in enumerate(parts):
+        if index:
+            words.append(Word("|"))
+        words.extend(Word(word) for word in part.split())
+    return Line(text=text, words=words)
+
+
+def table_lines(table: Table) -> list[Line]:
+    """The lines a table contributes to its page: the header row, then each body row."""
+    rows = [table.header, *table.rows] if table.header else table.rows
+    return [line for line in (row_line(row) for row in rows) if line.text]
+
+
+def make_table(rows: list[list[str]], *, page: int = 1, name: str | None = None) -> Table | None:
+    """A :class:`Table` from rows of cell texts, the first non-empty row as the header.
+
+    Rows are padded to the widest row; empty rows are dropped. Returns None when fewer
+    than one body row remains or every row has a single cell.
+    """
+    cleaned = [[clean(cell) for cell in row] for row in rows]
+    cleaned = [row for row in cleaned if any(row)]
+    if len(cleaned) < 2:
+        return None
+    width = max(len(row) for row in cleaned)
+    while width > 1 and not any(len(row) >= width and row[width - 1] for row in cleaned):
+        width -= 1
+    if width < 2:
+        return None
+    grid = [[*row[:width], *([""] * (width - len(row)))] for row in cleaned]
+    header = [Cell(text) for text in grid[0]]
+    body = [[Cell(text) for text in row] for row in grid[1:]]
+    return Table(header=header, rows=body, page=page, name=name)
+
+
+def page_of(number: int, lines: list[Line], tables: list[Table] | None = None) -> Page:
+    """A page without geometry."""
+    return Page(number=number, width=0.0, height=0.0, lines=lines, tables=tables or [])

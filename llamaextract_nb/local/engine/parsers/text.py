@@ -1,0 +1,75 @@
+"""Plain text and Markdown: lines, form-feed pages and pipe tables."""
+
+from __future__ import annotations
+
+import re
+
+from llamaextract_nb.local.engine.document import Document, Line, Page, Table
+from llamaextract_nb.local.engine.parsers.detect import decode_text
+from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]*\S[^|]*(\|[^|]*){2,}$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_BULLET = re.compile(r"^\s*[-*+]\s+(\[[ xX]\]\s+)?")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|`)")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def parse_text(data: bytes, *, kind: str, pages: set[int] | None = None) -> Document:
+    """Parse TXT (``kind="txt"``) or Markdown (``kind="md"``) bytes.
+
+    Form feeds split pages (as ``pdftotext`` writes them); otherwise the text is one page.
+    Runs of pipe-delimited rows become tables; their rows are also kept as lines
+    (``"a | b | c"``) so that text search still sees them.
+    """
+    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    result: list[Page] = []
+    for number, chunk in enumerate(text.split("\f"), start=1):
+        if pages is not None and number not in pages:
+            continue
+        result.append(_page(number, chunk.split("\n"), markdown=kind == "md"))
+    return Document(pages=result, kind=kind, has_geometry=False)
+
+
+def _page(number: int, raw_lines: list[str], *, markdown: bool) -> Page:
+    lines: list[Line] = []
+    tables: list[Table] = []
+    index = 0
+    while index < len(raw_lines):
+        end = index
+        while end < len(raw_lines) and _PIPE_ROW.match(raw_lines[end]):
+            end += 1
+        table = _pipe_table(raw_lines[index:end], number) if end - index >= 2 else None
+        if table is not None:
+            tables.append(table)
+            lines.extend(table_lines(table))
+            index = end
+            continue
+        raw = raw_lines[index]
+        line = text_line(_strip_markdown(raw) if markdown else raw)
+        if line.text:
+            lines.append(line)
+        index += 1
+    return page_of(number, lines, tables)
+
+
+def _pipe_table(rows: list[str], page: int) -> Table | None:
+    cells = [_split_pipes(row) for row in rows if not _PIPE_RULE.match(row)]
+    return make_table(cells, page=page)
+
+
+def _split_pipes(row: str) -> list[str]:
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    return [cell.replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", row)]
+
+
+def _strip_markdown(line: str) -> str:
+    line = _MD_HEADING.sub("", line)
+    line = _MD_BULLET.sub("", line)
+    line = _MD_LINK.sub(r"\1", line)
+    return _MD_EMPHASIS.sub("", line)

@@ -1,0 +1,130 @@
+"""Documents that cannot be read fail fast with a clear DocumentError, never a hang or crash."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import pypdfium2 as pdfium
+import pytest
+from fpdf import FPDF
+from PIL import Image
+
+from llamaextract_nb.local.engine.document import DocumentError
+from llamaextract_nb.local.engine.parsers import parse
+
+
+def text_pdf(text: str = "Confidential agreement between ACME and Globex") -> bytes:
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.set_xy(72, 72)
+    pdf.cell(400, 14, text)
+    return bytes(pdf.output())
+
+
+def image_only_pdf(pages: int = 2) -> bytes:
+    image = Image.new("RGB", (400, 200), "white")
+    for x in range(40, 360, 8):  # a few "ink" strokes so the page is not blank
+        image.paste((0, 0, 0), (x, 90, x + 4, 110))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    pdf = FPDF(unit="pt", format="letter")
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.image(io.BytesIO(buffer.getvalue()), x=72, y=72, w=400)
+    return bytes(pdf.output())
+
+
+def encrypted_pdf() -> bytes:
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_encryption(owner_password="owner-secret", user_password="user-secret")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(200, 14, "Secret terms")
+    return bytes(pdf.output())
+
+
+def zero_page_pdf() -> bytes:
+    pdf = pdfium.PdfDocument.new()
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\n  "])
+def test_empty_file(data: bytes) -> None:
+    with pytest.raises(DocumentError, match="empty"):
+        parse(data, "contract.pdf")
+
+
+def test_encrypted_pdf_asks_for_the_password() -> None:
+    with pytest.raises(DocumentError, match="password"):
+        parse(encrypted_pdf(), "secret.pdf")
+
+
+def test_owner_password_only_pdf_is_readable() -> None:
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.set_encryption(owner_password="owner-secret")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(200, 14, "Printable terms")
+    assert "Printable terms" in parse(bytes(pdf.output()), "terms.pdf").text
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [lambda data: data[: len(data) // 3], lambda data: data[:20] + b"\x00garbage" * 50],
+    ids=["truncated", "mangled"],
+)
+def test_corrupt_pdf(cut: object) -> None:
+    data = cut(text_pdf())  # type: ignore[operator]
+    with pytest.raises(DocumentError, match=r"damaged|no text layer"):
+        parse(data, "broken.pdf")
+
+
+def test_binary_garbage_named_pdf() -> None:
+    garbage = os.urandom(256 * 1024)
+    with pytest.raises(DocumentError, match="binary data that is not a PDF"):
+        parse(garbage, "invoice.pdf")
+
+
+def test_garbage_behind_a_pdf_header_does_not_crash() -> None:
+    for seed in range(20):
+        data = b"%PDF-1.4\n" + os.urandom(2048 + seed * 512)
+        with pytest.raises(DocumentError):
+            parse(data, "fuzz.pdf")
+
+
+def test_zero_page_pdf() -> None:
+    with pytest.raises(DocumentError, match=r"without any pages|not a readable PDF"):
+        parse(zero_page_pdf(), "empty.pdf")
+
+
+def test_pdf_without_text_layer_says_no_ocr() -> None:
+    start = time.perf_counter()
+    with pytest.raises(DocumentError, match=r"no text layer.*OCR is not available locally"):
+        parse(image_only_pdf(), "scan.pdf")
+    assert time.perf_counter() - start < 5
+
+
+def test_zip_that_is_not_office() -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    with pytest.raises(DocumentError, match="neither a Word"):
+        parse(buffer.getvalue(), "report.docx")
+
+
+def test_docx_name_on_plain_text() -> None:
+    with pytest.raises(DocumentError, match="not a DOCX"):
+        parse(b"hello there", "letter.docx")
+
+
+def test_legacy_office_file() -> None:
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
+    with pytest.raises(DocumentError, match="legacy Microsoft Office"):
+        parse(data, "old.doc")

@@ -1,0 +1,187 @@
+"""PDF parsing: geometry in top-left points, reading order, page selection, rotation."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import pypdfium2 as pdfium
+import pytest
+from fpdf import FPDF
+
+from llamaextract_nb.local.engine.document import Document, DocumentError, Line
+from llamaextract_nb.local.engine.parsers import parse
+
+LOREM = (
+    "the quick brown fox jumps over the lazy dog while the committee reviews every "
+    "clause of the agreement and the parties sign each page of the final version"
+)
+
+
+def make_pdf(draw: object, pages: int = 1, size: str = "letter") -> bytes:
+    pdf = FPDF(unit="pt", format=size)
+    pdf.set_auto_page_break(False)
+    pdf.set_font("helvetica", size=11)
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        draw(pdf, number)  # type: ignore[operator]
+    return bytes(pdf.output())
+
+
+def find_line(doc: Document, needle: str) -> Line:
+    for page in doc.pages:
+        for line in page.lines:
+            if needle in line.text:
+                return line
+    raise AssertionError(f"{needle!r} not in {[line.text for p in doc.pages for line in p.lines]}")
+
+
+def invoice_header(pdf: FPDF, number: int) -> None:
+    pdf.set_xy(72, 72)
+    pdf.cell(200, 14, "ACME Widgets Ltd")
+    pdf.set_xy(360, 100)
+    pdf.cell(80, 14, "Invoice Date:")
+    pdf.cell(100, 14, "12 March 2024", align="R")
+    pdf.set_xy(72, 300)
+    pdf.cell(200, 14, f"Page {number} footer text")
+
+
+def test_geometry_is_points_with_top_left_origin() -> None:
+    doc = parse(make_pdf(invoice_header), "invoice.pdf")
+    assert doc.kind == "pdf" and doc.has_geometry and doc.has_text_layer
+    page = doc.pages[0]
+    assert (round(page.width), round(page.height)) == (612, 792)
+    title = find_line(doc, "ACME Widgets Ltd")
+    assert title.box is not None
+    assert 72 <= title.box.x < 77 and 70 < title.box.y < 84  # near the top, not the bottom
+    footer = find_line(doc, "footer text")
+    assert footer.box is not None and footer.box.y > title.box.y + 200
+    for line in page.lines:
+        for word in line.words:
+            assert word.box is not None
+            assert 0 <= word.box.x < word.box.x1 <= page.width
+            assert 0 <= word.box.y < word.box.y1 <= page.height
+
+
+def test_label_and_right_aligned_value_share_one_line() -> None:
+    doc = parse(make_pdf(invoice_header), "invoice.pdf")
+    line = find_line(doc, "Invoice Date:")
+    assert [word.text for word in line.words] == ["Invoice", "Date:", "12", "March", "2024"]
+    assert line.text == "Invoice Date:  12 March 2024"  # the wide gap is marked
+    date_box = line.words[2].box
+    assert date_box is not None and date_box.x > 440  # right-aligned in its cell
+
+
+def test_word_boxes_cover_their_text() -> None:
+    doc = parse(make_pdf(invoice_header), "invoice.pdf")
+    line = find_line(doc, "ACME")
+    boxes = [word.box for word in line.words]
+    assert all(box is not None for box in boxes)
+    for left, right in itertools.pairwise(boxes):
+        assert left is not None and right is not None
+        assert left.x1 < right.x  # a space apart, in reading order
+        assert abs(left.y - right.y) < 0.5 and abs(left.h - right.h) < 0.5
+    ltd = boxes[2]
+    assert ltd is not None and 12 < ltd.w < 22  # "Ltd" at 11 pt is about 16 pt wide
+
+
+def two_columns(pdf: FPDF, number: int) -> None:
+    pdf.set_xy(72, 60)
+    pdf.cell(400, 14, "Two Column Report Title")
+    words = LOREM.split()
+    for index in range(8):
+        chunk = " ".join(words[(index * 4) % 20 : (index * 4) % 20 + 5])
+        pdf.set_xy(72, 100 + index * 14)
+        pdf.cell(220, 14, f"L{index} {chunk}")
+        pdf.set_xy(330, 100 + index * 14)
+        pdf.cell(220, 14, f"R{index} {chunk}")
+
+
+def test_two_column_prose_is_read_column_by_column() -> None:
+    doc = parse(make_pdf(two_columns), "report.pdf")
+    starts = [line.text.split()[0] for line in doc.pages[0].lines]
+    assert starts[0] == "Two"
+    assert starts[1:] == [f"L{i}" for i in range(8)] + [f"R{i}" for i in range(8)]
+
+
+def table_rows(pdf: FPDF, number: int) -> None:
+    pdf.set_xy(72, 80)
+    for row in (["Description", "Qty", "Amount"], ["Blue widget", "2", "$1,200.00"]):
+        for text, width in zip(row, (200, 60, 100), strict=False):
+            pdf.cell(width, 16, text, border=1)
+        pdf.ln()
+        pdf.set_x(72)
+    for index in range(6):
+        pdf.cell(200, 16, f"Item number {index} of the order", border=1)
+        pdf.cell(60, 16, str(index + 1), border=1)
+        pdf.cell(100, 16, f"${index},000.00", border=1)
+        pdf.ln()
+        pdf.set_x(72)
+
+
+def test_table_rows_stay_whole_lines() -> None:
+    doc = parse(make_pdf(table_rows), "table.pdf")
+    texts = [line.text for line in doc.pages[0].lines]
+    assert texts[0].split() == ["Description", "Qty", "Amount"]
+    assert texts[1].split() == ["Blue", "widget", "2", "$1,200.00"]
+    assert len(texts) == 8
+
+
+def test_pages_and_max_pages() -> None:
+    data = make_pdf(invoice_header, pages=4)
+    assert [p.number for p in parse(data, "x.pdf").pages] == [1, 2, 3, 4]
+    assert [p.number for p in parse(data, "x.pdf", pages={2, 4}).pages] == [2, 4]
+    assert [p.number for p in parse(data, "x.pdf", max_pages=2).pages] == [1, 2]
+    assert [p.number for p in parse(data, "x.pdf", pages={3, 4}, max_pages=1).pages] == [3]
+    assert "Page 3 footer" in parse(data, "x.pdf", pages={3}).text
+    with pytest.raises(DocumentError, match="has 4 pages"):
+        parse(data, "x.pdf", pages={9})
+
+
+def rotate(data: bytes, degrees: int) -> bytes:
+    pdf = pdfium.PdfDocument(data)
+    pdf[0].set_rotation(degrees)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    pdf.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_rotated_pages_use_displayed_coordinates(degrees: int) -> None:
+    doc = parse(rotate(make_pdf(invoice_header), degrees), "rotated.pdf")
+    page = doc.pages[0]
+    if degrees == 180:
+        assert (round(page.width), round(page.height)) == (612, 792)
+    else:
+        assert (round(page.width), round(page.height)) == (792, 612)
+    line = find_line(doc, "ACME Widgets Ltd")  # still one line, words in reading order
+    assert [word.text for word in line.words] == ["ACME", "Widgets", "Ltd"]
+    for word in (w for ln in page.lines for w in ln.words):
+        assert word.box is not None
+        assert word.box.x >= -0.5 and word.box.x1 <= page.width + 0.5
+        assert word.box.y >= -0.5 and word.box.y1 <= page.height + 0.5
+    # the displayed position of the title, rotated with the page
+    assert line.box is not None
+    title_x, title_y = line.box.x + line.box.w / 2, line.box.y + line.box.h / 2
+    expected = {90: (792 - 78, 150), 180: (612 - 150, 792 - 78), 270: (78, 612 - 150)}[degrees]
+    assert abs(title_x - expected[0]) < 30 and abs(title_y - expected[1]) < 80
+
+
+def test_ligatures_and_soft_hyphens_are_normalised() -> None:
+    def draw(pdf: FPDF, number: int) -> None:
+        pdf.add_font("dejavu", fname=_dejavu())
+        pdf.set_font("dejavu", size=12)
+        pdf.set_xy(72, 72)
+        pdf.cell(300, 14, "the \ufb01nal of\ufb01ce draft")
+
+    doc = parse(make_pdf(draw), "ligature.pdf")
+    assert "the final office draft" in doc.text
+
+
+def _dejavu() -> str:
+    import glob
+
+    fonts = glob.glob("/usr/share/fonts/**/DejaVuSans.ttf", recursive=True)
+    assert fonts, "DejaVuSans.ttf is needed for the ligature test (apt package fonts-dejavu-core)"
+    return fonts[0]
