@@ -95,24 +95,28 @@ class FakeClock:
 
 
 class Runner:
-    """Drives the sync or the async client with the same calls.
+    """Drives the sync or the async client with the same calls (over ``transport``, or over
+    real HTTP when it is None).
 
     ``runner("jobs.get", JOB_ID)`` calls the method, awaits coroutines on the runner's own
     event loop and collects (async) iterators into lists, so a test reads the same for both.
     """
 
     def __init__(
-        self, mode: str, transport: httpx.BaseTransport | httpx.AsyncBaseTransport, **options: Any
+        self,
+        mode: str,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        **options: Any,
     ) -> None:
         self.mode = mode
         settings: dict[str, Any] = {"base_url": BASE_URL, "api_key": API_KEY, **options}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.client: Client | AsyncClient
         if mode == "sync":
-            assert isinstance(transport, httpx.BaseTransport)
+            assert transport is None or isinstance(transport, httpx.BaseTransport)
             self.client = Client(http_client=httpx.Client(transport=transport), **settings)
         else:
-            assert isinstance(transport, httpx.AsyncBaseTransport)
+            assert transport is None or isinstance(transport, httpx.AsyncBaseTransport)
             self.loop = asyncio.new_event_loop()
             self.client = AsyncClient(
                 http_client=httpx.AsyncClient(transport=transport), **settings

@@ -108,6 +108,19 @@ def test_file_objects_upload_under_their_own_name_and_stay_open(
     assert b'filename="page.html"' in api.requests[1].read()
 
 
+def test_a_file_upload_widget_value_uploads_under_its_name(make_runner: Any) -> None:
+    api = upload_api()
+    value = {
+        "name": "scan.pdf",
+        "type": "application/pdf",
+        "size": 8,
+        "content": memoryview(b"%PDF-1.4"),
+    }
+    make_runner(api)("files.upload", value)
+    body = api.requests[0].read()
+    assert b'filename="scan.pdf"' in body and b"%PDF-1.4" in body
+
+
 def test_retried_upload_sends_the_whole_file_again(make_runner: Any, tmp_path: Path) -> None:
     api = ScriptedAPI().on(
         "POST",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,10 @@ class ClientBase:
 
 def result_source(file: Any) -> str | Path | bytes | None:
     """What an ExtractResult may keep to show the document: a path or the bytes."""
-    if existing_file_id(file) is None and isinstance(file, (str, Path, bytes)):
+    if existing_file_id(file) is not None:
+        return None
+    if isinstance(file, (str, Path, bytes)):
         return file
+    if isinstance(file, Mapping) and "content" in file:  # an ipywidgets FileUpload value
+        return bytes(file["content"])
     return None

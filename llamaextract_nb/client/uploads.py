@@ -6,16 +6,13 @@ import io
 import mimetypes
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 from llamaextract_nb.api.models import File
-
-FileInput = Union[str, "os.PathLike[str]", bytes, IO[bytes], File]
-"""A path, raw bytes, a binary file object, an uploaded :class:`File`, or a ``dfl-``/``pjb-`` id."""
 
 _ID = re.compile(r"^(dfl|pjb)-[0-9A-Za-z][0-9A-Za-z-]*$")
 _SNIFFED_NAMES = ((b"%PDF-", "document.pdf"),)
@@ -60,6 +57,10 @@ def open_upload(file: Any, filename: str | None = None) -> Iterator[UploadSource
         data = bytes(file)
         yield _source(filename or _sniff_name(data), io.BytesIO(data))
         return
+    if isinstance(file, Mapping) and "content" in file and "name" in file:
+        # an ipywidgets FileUpload value: {"name", "type", "size", "content": memoryview, ...}
+        yield _source(filename or str(file["name"]), io.BytesIO(bytes(file["content"])))
+        return
     if hasattr(file, "read"):
         name = filename or _name_of(file)
         if name is None:
@@ -68,8 +69,8 @@ def open_upload(file: Any, filename: str | None = None) -> Iterator[UploadSource
         yield _source(name, file)
         return
     raise TypeError(
-        f"cannot upload a {type(file).__name__}: pass a path, bytes or a binary file object "
-        "opened with 'rb'"
+        f"cannot upload a {type(file).__name__}: pass a path, bytes, a binary file object "
+        "opened with 'rb', or a FileUpload value"
     )
 
 
