@@ -53,6 +53,7 @@ def start_server(
     api_key: str | None = None,
     workers: int = 2,
     engine: str | None = None,
+    extra_args: list[str] | None = None,
     timeout: float = 60.0,
 ) -> ServerProcess:
     """Start a server subprocess on a free port and wait until it accepts requests."""
@@ -61,6 +62,7 @@ def start_server(
     cmd += ["--data-dir", str(data_dir), "--workers", str(workers)]
     if engine:
         cmd += ["--engine", engine]
+    cmd += extra_args or []
     env = {
         **os.environ,
         "LLAMAEXTRACT_NB_API_KEY": api_key,

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
+
+import httpx
+import pytest
+from conftest import ServerProcess, start_server
 
 from llamaextract_nb.local.engine.interface import EngineOutput
 
@@ -26,3 +31,68 @@ def crashing(data: bytes, filename: str, configuration: dict[str, Any]) -> Engin
     from llamaextract_nb.local.engine import extract
 
     return extract(data, filename, configuration)
+
+
+# --- tests: the server survives what these engines do ----------------------------------
+
+SCHEMA = {"type": "object", "properties": {"invoice_number": {"type": "string"}}}
+DOC = b"Invoice Number: INV-1\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    srv = start_server(
+        tmp_path_factory.mktemp("engines"), workers=1, engine="test_server_engines:crashing"
+    )
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def http(server: ServerProcess) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+    with httpx.Client(base_url=server.base_url, headers=headers, timeout=30) as c:
+        yield c
+
+
+def submit(http: httpx.Client, data: bytes) -> str:
+    file = http.post(
+        "/api/v1/beta/files", files={"file": ("doc.txt", data)}, data={"purpose": "extract"}
+    ).json()
+    body = {"file_input": file["id"], "configuration": {"data_schema": SCHEMA}}
+    return str(http.post("/api/v2/extract", json=body).json()["id"])
+
+
+def finish(http: httpx.Client, job_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = http.get(f"/api/v2/extract/{job_id}").json()
+        if job["status"] in ("COMPLETED", "FAILED", "CANCELLED"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"{job_id} did not finish")
+
+
+@pytest.mark.slow
+def test_a_crashing_worker_fails_its_job_and_the_server_goes_on(http: httpx.Client) -> None:
+    crashed = finish(http, submit(http, DOC + CRASH_MARKER))
+    assert crashed["status"] == "FAILED"
+    assert "stopped unexpectedly (exit code 3)" in crashed["error_message"]
+    after = finish(http, submit(http, DOC))  # served by the respawned worker
+    assert after["status"] == "COMPLETED"
+    assert after["extract_result"] == {"invoice_number": "INV-1"}
+
+
+@pytest.mark.slow
+def test_unfinished_jobs_are_deleted_only_when_forced(http: httpx.Client) -> None:
+    running = submit(http, DOC + SLOW_MARKER)
+    queued = submit(http, DOC)
+    refused = http.delete(f"/api/v2/extract/{queued}")
+    assert refused.status_code == 409 and "force=true" in refused.json()["detail"]
+    assert http.get(f"/api/v2/extract/{queued}").json()["status"] == "PENDING"
+    for job_id in (queued, running):
+        assert http.delete(f"/api/v2/extract/{job_id}", params={"force": "true"}).status_code == 200
+        assert http.get(f"/api/v2/extract/{job_id}").status_code == 404
+    assert finish(http, submit(http, DOC))["status"] == "COMPLETED"
