@@ -245,6 +245,11 @@ def hint_for(
     if status_code == 404:
         what = subject or "the resource"
         return f"{what} was not found in this project: check the id and project_id."
+    if status_code == 409:
+        return (
+            "the resource is in the wrong state: a job must be finished to be deleted "
+            "(or pass force=True) and unfinished to be cancelled."
+        )
     if status_code == 413:
         return (
             "the file is too large: extraction accepts up to 100 MB per file "
