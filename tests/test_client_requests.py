@@ -295,6 +295,11 @@ def test_connection_errors_are_retried_then_reported(make_runner: Any, clock: Fa
     assert info.value.attempts == 3 and len(down.requests) == 3
     assert f"GET {JOB_PATH}" in str(info.value) and "ReadTimeout: timed out" in str(info.value)
 
+    misconfigured = ScriptedAPI().on("GET", JOB_PATH, httpx.UnsupportedProtocol("ftp://"))
+    with pytest.raises(APIConnectionError) as info:
+        make_runner(misconfigured)("jobs.get", JOB_ID)
+    assert info.value.attempts == 1 and len(misconfigured.requests) == 1
+
 
 @pytest.mark.parametrize(
     ("status", "error_class"),

@@ -19,6 +19,7 @@ import pydantic
 from llamaextract_nb import __version__
 from llamaextract_nb.client.errors import (
     APIConnectionError,
+    APIStatusError,
     LlamaExtractError,
     error_class,
     hint_for,
@@ -168,7 +169,7 @@ class RequestLayer:
 
     def _status_error(
         self, call: Call[Any], response: httpx.Response, *, attempts: int
-    ) -> LlamaExtractError:
+    ) -> APIStatusError:
         body: Any
         try:
             body = response.json()

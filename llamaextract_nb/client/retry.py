@@ -17,13 +17,16 @@ MAX_RETRY_AFTER = 60.0
 
 
 def is_retryable_status(status_code: int) -> bool:
-    """Connection-level trouble and 408, 429 and 5xx are retried; other 4xx never are."""
+    """408, 429 and 5xx are retried; other 4xx never are."""
     return status_code in RETRY_STATUSES or status_code >= 500
 
 
 def is_retryable_error(error: Exception) -> bool:
-    """Transport failures (refused, reset, timed out) are retried."""
-    return isinstance(error, httpx.TransportError)
+    """Network trouble (refused, reset, timed out, cut-off answers) is retried; a malformed
+    URL or proxy setup is not."""
+    return isinstance(
+        error, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+    )
 
 
 def parse_retry_after(headers: Mapping[str, str], now: Callable[[], float]) -> float | None:

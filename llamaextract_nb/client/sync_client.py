@@ -48,7 +48,8 @@ class Files:
         external_file_id: str | None = None,
         filename: str | None = None,
     ) -> File:
-        """Upload a path, bytes or binary file object (streamed, never read whole)."""
+        """Upload a path, bytes, a binary file object (sent from its start) or a FileUpload
+        value; files are streamed in 64 KiB chunks, never read whole."""
         with open_upload(file, filename) as source:
             call = endpoints.upload_file(source, purpose=purpose, external_file_id=external_file_id)
             return self._client._send(call)
