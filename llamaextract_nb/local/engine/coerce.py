@@ -29,7 +29,9 @@ from llamaextract_nb.local.engine.values import (
 Coerced = tuple[Any, bool]
 _TRUE = {"yes", "true", "y", "x", "checked", "✓", "✔", "☑", "☒", "1", "[x]", "on", "included"}
 _FALSE = {"no", "false", "n", "unchecked", "0", "[]", "[ ]", "off", "none", "✗", "✘"}
-_CURRENCY_STRIP = re.compile(rf"[{CURRENCY_SYMBOLS}]|\b(?:{CURRENCY_CODES})\b\.?", re.IGNORECASE)
+_CURRENCY_STRIP = re.compile(
+    rf"[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])\.?", re.IGNORECASE
+)
 _MAX_TEXT = 300
 
 
@@ -123,6 +125,8 @@ def parse_number(text: str) -> float | None:
     elif "," in raw:
         decimal = "" if re.fullmatch(r"\d{1,3}(,\d{3})+", raw) else ","
     elif raw.count(".") > 1:
+        if not re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
+            return None
         decimal = ""
     else:
         decimal = "."

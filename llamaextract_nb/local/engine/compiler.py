@@ -437,6 +437,10 @@ def _label_terms(path: tuple[str, ...], *, combine: bool = True) -> list[str]:
     words = split_name(path[-1])
     phrase = " ".join(words)
     terms: list[str] = [*_phrase_variants(words), *SYNONYMS.get(phrase, [])]
+    singular = _singular(words[-1]) if words else ""
+    if singular != words[-1]:  # "parties" -> "party", "emails" -> "email"
+        singular_words = [*words[:-1], singular]
+        terms += [*_phrase_variants(singular_words), *SYNONYMS.get(" ".join(singular_words), [])]
     for word in words if len(words) > 1 else []:
         if word not in _GENERIC_WORDS:
             terms += SYNONYMS.get(word, [])
@@ -449,6 +453,16 @@ def _label_terms(path: tuple[str, ...], *, combine: bool = True) -> list[str]:
         if words in (["name"], ["company"], ["company", "name"]):
             terms = combined + parents + terms
     return [t for t in dict.fromkeys(terms) if t]
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
 
 
 def _description_terms(description: str) -> list[str]:

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from llamaextract_nb.local.engine.types import FieldSpec
+from llamaextract_nb.local.engine.values import CURRENCY_CODES, CURRENCY_SYMBOLS
 
-# What may sit between a label and its value: separators, "no."/"#", a currency in brackets.
+# What may sit between a label and its value: separators, "no."/"#", a currency code.
+_CURRENCY = rf"\(?(?:{CURRENCY_CODES}|[{CURRENCY_SYMBOLS}])\)?(?![A-Za-z0-9])"
 _SEPARATOR = re.compile(
-    r"\s*(?:\((?:[A-Z]{3}|[$€£¥])\)|[$€£¥])?\s*[:#=\-–—.]*\s*(?:\((?:[A-Z]{3}|[$€£¥])\))?\s*[:=]?\s*"
+    rf"\s*(?:{_CURRENCY})?\s*[:#=\-–—.]*\s*(?:{_CURRENCY}(?=\s*[:=]))?\s*[:=]?\s*"
 )
 
 
@@ -25,6 +27,11 @@ class LabelMatch:
     has_colon: bool
 
 
+def label_pattern(spec: FieldSpec) -> re.Pattern[str] | None:
+    """One compiled pattern matching any of the field's label terms (cached)."""
+    return _pattern(tuple(spec.label_terms))
+
+
 @lru_cache(maxsize=4096)
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     if not terms:
@@ -35,7 +42,9 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
         lead = r"\b" if term[0].isalnum() else ""
         tail = r"\b" if term[-1].isalnum() else ""
         parts.append(f"{lead}{body}{tail}")
-    return re.compile("|".join(parts), re.IGNORECASE)
+    # a lookahead on the possible first letters lets the regex engine skip most positions
+    firsts = "".join(sorted({t[0].lower() for t in terms} | {t[0].upper() for t in terms}))
+    return re.compile(f"(?=[{re.escape(firsts)}])(?:{'|'.join(parts)})", re.IGNORECASE)
 
 
 def term_weight(spec: FieldSpec, term: str) -> float:

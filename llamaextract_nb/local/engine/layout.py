@@ -8,11 +8,17 @@ range: page points for PDFs, character columns for text, so "below" works for bo
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from llamaextract_nb.local.engine.document import Box, Document, Line, Page
 
 _TEXT_GAP = re.compile(r"\s{3,}|\t+|\s*\|\s*")
+_PAGE_INDEX: OrderedDict[int, tuple[Page, str, list[int]]] = OrderedDict()
+_PAGE_INDEX_SIZE = 256
+_SEGMENTS: OrderedDict[int, tuple[Line, bool, list[Segment]]] = OrderedDict()
+_SEGMENTS_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +47,18 @@ def word_offsets(line: Line) -> list[tuple[int, int]]:
 
 
 def segments(line: Line, geometry: bool) -> list[Segment]:
-    """The column segments of ``line`` (one segment when it has no column gap)."""
+    """The column segments of ``line`` (one segment when it has no column gap), cached."""
+    cached = _SEGMENTS.get(id(line))
+    if cached is not None and cached[0] is line and cached[1] == geometry:
+        return cached[2]
+    result = _segments(line, geometry)
+    _SEGMENTS[id(line)] = (line, geometry, result)
+    if len(_SEGMENTS) > _SEGMENTS_SIZE:
+        _SEGMENTS.popitem(last=False)
+    return result
+
+
+def _segments(line: Line, geometry: bool) -> list[Segment]:
     text = line.text
     if geometry and line.words and all(w.box is not None for w in line.words):
         return _geometric_segments(line)
@@ -134,3 +151,34 @@ def overlapping_segment(line: Line, geometry: bool, x0: float, x1: float) -> Seg
 def page_lines(doc: Document) -> list[tuple[Page, int, Line]]:
     """Every (page, line index, line) of the document in reading order."""
     return [(page, i, line) for page in doc.pages for i, line in enumerate(page.lines)]
+
+
+def _page_index(page: Page) -> tuple[str, list[int]]:
+    """The page's text (lines joined by newlines) and each line's start offset, cached."""
+    cached = _PAGE_INDEX.get(id(page))
+    if cached is not None and cached[0] is page:
+        return cached[1], cached[2]
+    starts = []
+    pos = 0
+    for line in page.lines:
+        starts.append(pos)
+        pos += len(line.text) + 1
+    text = "\n".join(line.text for line in page.lines)
+    _PAGE_INDEX[id(page)] = (page, text, starts)
+    if len(_PAGE_INDEX) > _PAGE_INDEX_SIZE:
+        _PAGE_INDEX.popitem(last=False)
+    return text, starts
+
+
+def lines_matching(page: Page, pattern: re.Pattern[str]) -> list[int]:
+    """Indexes of the lines of ``page`` that ``pattern`` may match (a fast prefilter:
+    one search over the page text instead of one per line)."""
+    text, starts = _page_index(page)
+    found: list[int] = []
+    for match in pattern.finditer(text):
+        first = bisect_right(starts, match.start()) - 1
+        last = bisect_right(starts, max(match.end() - 1, match.start())) - 1
+        for index in range(max(first, 0), last + 1):
+            if not found or found[-1] < index:
+                found.append(index)
+    return found

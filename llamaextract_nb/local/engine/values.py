@@ -31,7 +31,7 @@ CURRENCY_CODES = (
     "USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|MYR|SGD|HKD|ZAR|BRL|MXN|RM|Rs"
 )
 _NUM = r"\d{1,3}(?:[,.'’]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?|[.,]\d{1,2}"
-_CUR = rf"(?:[{CURRENCY_SYMBOLS}]|\b(?:{CURRENCY_CODES})\b\.?)"
+_CUR = rf"(?:[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])\.?)"
 MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6,
                "billion": 1e9, "bn": 1e9}  # fmt: skip
 _MULT = r"(?:\s?(?:thousand|million|billion|mn|bn)\b|(?:k|m)\b)"
@@ -68,6 +68,11 @@ _PATTERNS = {
     "duration": DURATION_RE,
 }
 _TRIM = " \t:;,|-–—=#*\"'“”‘’"
+
+
+def value_pattern(semantic: str) -> re.Pattern[str] | None:
+    """The pattern finding values of ``semantic``, or None for free-text types."""
+    return _PATTERNS.get(semantic)
 
 
 def has_pattern(semantic: str) -> bool:

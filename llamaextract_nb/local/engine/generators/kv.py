@@ -12,19 +12,26 @@ from __future__ import annotations
 from llamaextract_nb.local.engine.document import Cell, Document, Line, Page, Word
 from llamaextract_nb.local.engine.generators.label import cut_value, label_position
 from llamaextract_nb.local.engine.hints import effort
-from llamaextract_nb.local.engine.labels import LabelMatch, find_labels
-from llamaextract_nb.local.engine.layout import lines_below, overlapping_segment, span_boxes
+from llamaextract_nb.local.engine.labels import LabelMatch, find_labels, label_pattern
+from llamaextract_nb.local.engine.layout import (
+    lines_below,
+    lines_matching,
+    overlapping_segment,
+    span_boxes,
+)
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 
 def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     """Candidates right of or below a label that has no value after it on its line."""
+    pattern = label_pattern(spec)
+    if pattern is None:
+        return []
     found: list[Candidate] = []
     depth = 1 + effort(hints)  # lines below to look at
     for page in doc.pages:
-        for index, line in enumerate(page.lines):
-            if not line.text:
-                continue
+        for index in lines_matching(page, pattern):
+            line = page.lines[index]
             for match in find_labels(line.text, spec):
                 found.extend(_around(doc, page, index, line, match, spec, depth))
         for table in page.tables:

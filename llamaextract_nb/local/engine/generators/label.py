@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from llamaextract_nb.local.engine.document import Document, Line
-from llamaextract_nb.local.engine.labels import LabelMatch, find_labels
-from llamaextract_nb.local.engine.layout import Segment, segments, span_boxes
+from llamaextract_nb.local.engine.labels import LabelMatch, find_labels, label_pattern
+from llamaextract_nb.local.engine.layout import Segment, lines_matching, segments, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import find_spans, has_pattern
 
@@ -23,11 +23,13 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     """Candidates from labels followed by a value on the same line."""
     if spec.semantic_type == "boolean":
         return []
+    pattern = label_pattern(spec)
+    if pattern is None:
+        return []
     found: list[Candidate] = []
     for page in doc.pages:
-        for line in page.lines:
-            if not line.text:
-                continue
+        for index in lines_matching(page, pattern):
+            line = page.lines[index]
             for match in find_labels(line.text, spec):
                 candidate = _from_match(doc, page.number, line, match, spec)
                 if candidate is not None:
@@ -38,13 +40,14 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
 def label_position(line: Line, geometry: bool, match: LabelMatch) -> tuple[Segment, int] | None:
     """The segment holding the label and the label's index among segments, if it heads it.
 
-    A label must start its segment (after at most a short bullet or number) to count.
+    A label must start its segment (after at most a short bullet or number) or follow a
+    comma or semicolon (``Due: 2026-01-31, amount: 100.00``) to count.
     """
     segs = segments(line, geometry)
     for index, seg in enumerate(segs):
         if seg.start <= match.start < seg.end:
             lead = line.text[seg.start : match.start]
-            if len(lead.strip(" •*-–·0123456789.()")) > 0:
+            if lead.strip(" •*-–·0123456789.()") and not re.search(r"[,;]\s*$", lead):
                 return None
             return seg, index
     return None
@@ -84,15 +87,16 @@ def _from_match(
     if qualifier and re.search(r"[A-Za-z]{3,}", qualifier.group(0)):
         # "Total tax: 285.00" for "total": another label that starts with ours.
         return None
-    if match.value_start < seg.end:
+    rest = line.text[match.value_start : seg.end]
+    if rest.strip():
         span = cut_value(line.text, match.value_start, seg.end, spec)
-    else:
-        segs = segments(line, doc.has_geometry)
-        if index + 1 < len(segs):
-            nxt = segs[index + 1]
-            if ":" not in line.text[nxt.start : min(nxt.end, nxt.start + 30)]:
-                span = cut_value(line.text, nxt.start, nxt.end, spec)
-                score *= 0.9
+    segs = segments(line, doc.has_geometry)
+    if span is None and len(rest.strip()) <= 12 and index + 1 < len(segs):
+        # aligned text: "Total due EUR      1,785.00"
+        nxt = segs[index + 1]
+        if ":" not in line.text[nxt.start : min(nxt.end, nxt.start + 30)]:
+            span = cut_value(line.text, nxt.start, nxt.end, spec)
+            score *= 0.9
     if span is None:
         return None
     a, b = span

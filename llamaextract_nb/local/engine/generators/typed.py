@@ -8,22 +8,26 @@ from __future__ import annotations
 
 from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.hints import effort
-from llamaextract_nb.local.engine.layout import span_boxes
+from llamaextract_nb.local.engine.layout import lines_matching, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
-from llamaextract_nb.local.engine.values import find_spans
+from llamaextract_nb.local.engine.values import find_spans, value_pattern
 
 _TYPED = ("date", "money", "duration")
-_MAX_LINES = 400  # bound the work on long documents: the first lines of the document
+_MAX_LINES = 200  # bound the work on long documents: lines with values, from the start
 
 
 def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     """Every printed value of the field's semantic type, scored by how few there are."""
     if spec.semantic_type not in _TYPED or spec.is_array_of_scalars:
         return []
+    pattern = value_pattern(spec.semantic_type)
+    if pattern is None:
+        return []
     found: list[Candidate] = []
     budget = _MAX_LINES * effort(hints)
     for page in doc.pages:
-        for line in page.lines:
+        for index in lines_matching(page, pattern):
+            line = page.lines[index]
             budget -= 1
             if budget < 0:
                 break
