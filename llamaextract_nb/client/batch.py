@@ -1,0 +1,607 @@
+"""``extract_many``: many documents, one call, one DataFrame; resumable and fault tolerant.
+
+How a batch runs (:class:`_Batch`):
+
+1. The files are expanded and hashed (:mod:`.batch_sources`); identical content is one job.
+2. Each document, ``concurrency`` at a time: the ledger (:mod:`.ledger`) is asked first: a
+   completed result is returned from it at once (the cache), a job still running is polled, a
+   create whose outcome was never learned is looked up on the server. Otherwise the file is
+   uploaded (once per server and content) and a job created, each recorded in the ledger
+   *before* the request is sent and completed after.
+3. One poller watches every running job with the list endpoint's ``job_ids`` filter, up to
+   :data:`POLL_CHUNK` jobs per request, asking for ``extract_metadata`` so a finished job needs
+   no further request. It polls every :data:`POLL_FIRST` s while things change and backs off
+   to :data:`POLL_MAX` s while nothing does.
+
+Uploads and creates are never retried blindly: after a failure that may have reached the
+server (connection lost, 5xx, 429) the file is looked up by its ``external_file_id``, and the
+job by ``file_input`` and creation time, before anything is sent again. So a flaky network
+or a killed kernel never makes a second upload or a second job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from llamaextract_nb.api.models import TERMINAL_STATUSES, ExtractConfiguration, ExtractJob
+from llamaextract_nb.client.async_client import AsyncClient
+from llamaextract_nb.client.batch_sources import BatchFile, collect_files
+from llamaextract_nb.client.configuration import build_configuration
+from llamaextract_nb.client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    LlamaExtractError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+from llamaextract_nb.client.ledger import INTENT, LOST, JobRecord, Ledger
+from llamaextract_nb.client.progress import BatchProgress
+from llamaextract_nb.client.retry import backoff, is_retryable_status
+from llamaextract_nb.client.settings import Settings
+from llamaextract_nb.results import BatchResult, ExtractResult
+
+T = TypeVar("T")
+log = logging.getLogger("llamaextract_nb.batch")
+
+DEFAULT_CONCURRENCY = 8
+POLL_CHUNK = 100
+"""Job ids per list request (about 5 KB of query string)."""
+POLL_FIRST = 0.25
+POLL_MAX = 3.0
+POLL_GROWTH = 1.5
+POST_ATTEMPTS = 10
+"""Attempts at one upload or one create before the document is reported failed."""
+CLOCK_SKEW = 300.0
+"""Seconds subtracted from our clock when looking a job up by its creation time."""
+EXTERNAL_ID_PREFIX = "llamaextract-nb:sha256:"
+_FATAL = (AuthenticationError, PermissionDeniedError, PaymentRequiredError)
+
+
+def extract_many(client: Any, files: Any, schema: Any, **kwargs: Any) -> BatchResult:
+    """Extract ``schema`` from many documents with a sync :class:`Client`; see
+    :func:`aextract_many` for the arguments.
+
+    Runs the async batch on a fresh event loop; inside a running loop (Jupyter) it runs on a
+    worker thread and this call blocks until the batch ends. Interrupting the kernel stops the
+    batch; calling it again resumes from the ledger.
+    """
+
+    async def main() -> BatchResult:
+        aclient: AsyncClient = client.to_async()
+        try:
+            return await aextract_many(aclient, files, schema, **kwargs)
+        finally:
+            await aclient.close()
+
+    return _run_to_completion(main())
+
+
+async def aextract_many(
+    client: AsyncClient,
+    files: Any,
+    schema: Any,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    ledger: Ledger | str | Any = None,
+    fresh: bool = False,
+    retry_failed: bool = False,
+    progress: bool = True,
+    **options: Any,
+) -> BatchResult:
+    """Extract ``schema`` from every document in ``files`` and return one :class:`BatchResult`.
+
+    ``files``: paths, folders, globs (``"docs/*.pdf"``) or ipywidgets ``FileUpload`` values, alone
+    or in a list. ``concurrency``: uploads and creates in flight at once. ``ledger``: a
+    :class:`Ledger` or the path of its SQLite file (default ``./.llamaextract-ledger.sqlite``);
+    calling again with the same files, schema and options resumes or returns cached results.
+    ``fresh=True`` extracts again even where a result is cached; ``retry_failed=True`` retries
+    documents whose job failed (otherwise they are reported with their error). ``progress``
+    shows a bar with done / failed / running counts. ``options`` are configuration options
+    (``tier``, ``cite_sources``, ``extraction_target`` ...).
+    """
+    if not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be a whole number of at least 1 (got {concurrency!r})")
+    configuration = build_configuration(schema, **options)
+    documents = await asyncio.to_thread(collect_files, files)
+    book = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
+    try:
+        batch = _Batch(
+            client,
+            book,
+            configuration,
+            documents,
+            concurrency=concurrency,
+            fresh=fresh,
+            retry_failed=retry_failed,
+            progress=progress,
+        )
+        outcomes = await batch.run()
+    finally:
+        if book is not ledger:
+            book.close()
+    return BatchResult(
+        ExtractResult(
+            outcomes[batch.keys[doc.sha256]],
+            source=doc.path if doc.path is not None else doc.content,
+            name=doc.label,
+            schema=configuration.data_schema,
+            target=configuration.extraction_target,
+        )
+        for doc in documents
+    )
+
+
+# --- identities ------------------------------------------------------------------------
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces: equal values give equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(*parts: str) -> str:
+    """sha256 hex of the parts joined by newlines."""
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def server_key(settings: Settings) -> str:
+    """What scopes ledger rows: ids from one server (or project) are never used on another."""
+    return (
+        f"{settings.base_url}|project={settings.project_id or ''}"
+        f"|org={settings.organization_id or ''}"
+    )
+
+
+def configuration_fingerprint(configuration: ExtractConfiguration) -> str:
+    """Hash of every option except the schema, defaults filled (so explicit == default)."""
+    options = configuration.model_dump(mode="json")
+    options.pop("data_schema", None)
+    return digest(canonical_json(options))
+
+
+def _comparable(configuration: ExtractConfiguration) -> dict[str, Any]:
+    """The declared options but ``version`` (a server resolves ``latest`` to a release)."""
+    options = configuration.model_dump(mode="json")
+    return {k: options.get(k) for k in ExtractConfiguration.model_fields if k != "version"}
+
+
+# --- the batch -------------------------------------------------------------------------
+
+
+@dataclass
+class _Watch:
+    cache_key: str
+    doc: BatchFile
+    status: str
+
+
+class _Batch:
+    """One run of :func:`aextract_many` (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        ledger: Ledger,
+        configuration: ExtractConfiguration,
+        documents: list[BatchFile],
+        *,
+        concurrency: int,
+        fresh: bool,
+        retry_failed: bool,
+        progress: bool,
+    ) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.configuration = configuration
+        self.fresh = fresh
+        self.retry_failed = retry_failed
+        self.server = server_key(client.settings)
+        self.schema_hash = digest(canonical_json(configuration.data_schema))
+        self.config_hash = configuration_fingerprint(configuration)
+        unique = {doc.sha256: doc for doc in documents}
+        self.keys = {sha: digest(sha, self.schema_hash, self.config_hash) for sha in unique}
+        self.unique = list(unique.values())
+        self.weight = {sha: 0 for sha in unique}
+        for doc in documents:
+            self.weight[doc.sha256] += 1
+        self.batch_key = digest(self.server, self.schema_hash, self.config_hash, *sorted(unique))
+        self.outcomes: dict[str, ExtractJob] = {}
+        self.watching: dict[str, _Watch] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        self._starting = 0
+        self._fatal: BaseException | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._bar = BatchProgress(len(documents), enabled=progress)
+        # Uploads and creates are retried here, with a look-up first, never by the client.
+        self._posts = AsyncClient(
+            base_url=client.settings.base_url,
+            api_key=client.settings.api_key,
+            project_id=client.settings.project_id,
+            organization_id=client.settings.organization_id,
+            timeout=client.settings.timeout,
+            max_retries=0,
+            http_client=client._http,
+        )
+
+    async def run(self) -> dict[str, ExtractJob]:
+        """Start every document, poll until all are finished; outcomes by cache key."""
+        poller = asyncio.create_task(self._poll())
+        try:
+            for doc in self.unique:
+                self._spawn(doc)
+            self._refresh()
+            await poller
+        except BaseException:
+            poller.cancel()
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(poller, *self._tasks, return_exceptions=True)
+            raise
+        finally:
+            self._bar.close()
+        return self.outcomes
+
+    # --- starting documents ----------------------------------------------------------
+
+    def _spawn(self, doc: BatchFile) -> None:
+        self._starting += 1
+        task = asyncio.create_task(self._start(doc))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _start(self, doc: BatchFile) -> None:
+        key = self.keys[doc.sha256]
+        try:
+            async with self._slots:
+                await self._resume_or_submit(key, doc)
+        except _FATAL as exc:
+            self._fatal = exc
+        except (LlamaExtractError, OSError) as exc:
+            self._finish(key, doc, _unstarted_job(str(exc)))
+        except Exception as exc:  # a bug: stop the batch and show it, the ledger keeps the state
+            self._fatal = exc
+        finally:
+            self._starting -= 1
+            self._wake.set()
+
+    async def _resume_or_submit(self, key: str, doc: BatchFile) -> None:
+        record = self.ledger.job(self.server, key)
+        if record is not None and not self._starts_over(record):
+            if record.status == "COMPLETED" and record.job_json is not None:
+                self._finish(key, doc, ExtractJob.model_validate(record.job_json))
+                return
+            if record.status in TERMINAL_STATUSES:
+                job = record.job_json or {}
+                self._finish(key, doc, _failed_job(record, job))
+                return
+            if record.job_id is not None:
+                self._watch(record.job_id, key, doc, record.status)
+                return
+            # An intent from a run that stopped: its create may have reached the server.
+            await self._create(record, doc, maybe_sent=True)
+            return
+        await self._new_attempt(key, doc)
+
+    def _starts_over(self, record: JobRecord) -> bool:
+        """True when this record is not to be resumed: a new attempt is made instead."""
+        if record.status == LOST:
+            return True
+        if record.status == "COMPLETED":
+            return self.fresh
+        if record.status in TERMINAL_STATUSES:
+            return self.fresh or self.retry_failed
+        return False
+
+    async def _upload(self, doc: BatchFile) -> str:
+        """The file id of this content on this server, uploading it at most once."""
+        record = self.ledger.upload(self.server, doc.sha256)
+        if record is not None and record.file_id is not None:
+            return record.file_id
+        external_id = EXTERNAL_ID_PREFIX + doc.sha256
+        if record is not None:  # an upload was in flight when an earlier run stopped
+            found = await self._find_upload(external_id)
+            if found is not None:
+                self.ledger.finish_upload(self.server, doc.sha256, found)
+                return found
+        self.ledger.begin_upload(self.server, doc.sha256, doc.size, doc.name, external_id)
+
+        async def send() -> str:
+            with doc.open() as stream:
+                file = await self._posts.files.upload(
+                    stream, external_file_id=external_id, filename=doc.name
+                )
+            return file.id
+
+        file_id = await self._post_once(send, lambda: self._find_upload(external_id))
+        self.ledger.finish_upload(self.server, doc.sha256, file_id)
+        return file_id
+
+    async def _find_upload(self, external_id: str) -> str | None:
+        page = await self.client.files.list_page(external_file_id=external_id, page_size=10)
+        for file in page.items:
+            if file.external_file_id == external_id:
+                return str(file.id)
+        return None
+
+    async def _new_attempt(self, key: str, doc: BatchFile, *, reupload: bool = True) -> None:
+        """Upload (unless on the server already), record the intent, create the job."""
+        file_id = await self._upload(doc)
+        record = self.ledger.begin_job(
+            self.server,
+            key,
+            batch_key=self.batch_key,
+            sha256=doc.sha256,
+            schema_hash=self.schema_hash,
+            config_hash=self.config_hash,
+            file_id=file_id,
+            name=doc.name,
+        )
+        await self._create(record, doc, maybe_sent=False, reupload=reupload)
+
+    async def _create(
+        self, record: JobRecord, doc: BatchFile, *, maybe_sent: bool, reupload: bool = True
+    ) -> None:
+        """Turn an intent into a job; when it ``maybe_sent`` before, look for the job first."""
+        if maybe_sent and record.status == INTENT:
+            found = await self._find_job(record)
+            if found is not None:
+                self._adopt(record, found, doc)
+                return
+
+        async def send() -> ExtractJob:
+            return await self._posts.jobs.create(record.file_id, self.configuration)
+
+        async def look() -> ExtractJob | None:
+            return await self._find_job(record)
+
+        try:
+            job = await self._post_once(send, look)
+        except NotFoundError as exc:
+            if not reupload:
+                raise
+            # The server no longer has the file (expired, deleted): upload it again.
+            self.ledger.end_attempt(self.server, record.cache_key, record.attempt, LOST, str(exc))
+            self.ledger.forget_upload(self.server, doc.sha256)
+            await self._new_attempt(record.cache_key, doc, reupload=False)
+            return
+        except APIStatusError as exc:
+            if not isinstance(exc, _FATAL):
+                message = str(exc)
+                self.ledger.end_attempt(
+                    self.server, record.cache_key, record.attempt, "FAILED", message
+                )
+            raise
+        self._adopt(record, job, doc)
+
+    def _adopt(self, record: JobRecord, job: ExtractJob, doc: BatchFile) -> None:
+        self.ledger.set_job_id(self.server, record.cache_key, record.attempt, job.id, job.status)
+        self._watch(job.id, record.cache_key, doc, job.status)
+
+    async def _find_job(self, record: JobRecord) -> ExtractJob | None:
+        """The job an earlier create made from this intent, if the server has one."""
+        since = dt.datetime.fromtimestamp(record.intent_at - CLOCK_SKEW, tz=dt.timezone.utc)
+        known = self.ledger.known_job_ids(self.server, record.file_id)
+        wanted = _comparable(self.configuration)
+        found = [
+            job
+            async for job in self.client.jobs.list(
+                file_input=record.file_id, created_at_on_or_after=since, expand="configuration"
+            )
+            if job.id not in known
+            and (job.configuration is None or _comparable(job.configuration) == wanted)
+        ]
+        return min(found, key=lambda job: job.created_at or "") if found else None
+
+    async def _post_once(
+        self,
+        send: Callable[[], Awaitable[T]],
+        look: Callable[[], Awaitable[T | None]],
+    ) -> T:
+        """Send a non-idempotent request; after a failure that may have reached the server,
+        ``look`` for its effect before sending again."""
+        last: LlamaExtractError | None = None
+        for attempt in range(POST_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(_retry_delay(attempt - 1, last))
+                try:
+                    found = await look()
+                except (APIConnectionError, APIStatusError) as exc:
+                    if not _transient(exc):
+                        raise
+                    last = exc
+                    continue
+                if found is not None:
+                    return found
+            try:
+                return await send()
+            except (APIConnectionError, APIStatusError) as exc:
+                if not _transient(exc):
+                    raise
+                last = exc
+                log.info("will look up and retry after: %s", exc)
+        assert last is not None
+        raise last
+
+    # --- watching jobs ---------------------------------------------------------------
+
+    def _watch(self, job_id: str, key: str, doc: BatchFile, status: str) -> None:
+        self.watching[job_id] = _Watch(key, doc, status)
+        self._wake.set()
+        self._refresh()
+
+    def _finish(self, key: str, doc: BatchFile, job: ExtractJob) -> None:
+        self.outcomes[key] = job
+        self._refresh()
+
+    async def _poll(self) -> None:
+        interval = POLL_FIRST
+        while True:
+            if self._fatal is not None:
+                raise self._fatal
+            if not self.watching:
+                if self._starting == 0:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                interval = POLL_FIRST
+                continue
+            await asyncio.sleep(interval)
+            try:
+                changed = await self._poll_once()
+            except (APIConnectionError, APIStatusError) as exc:
+                if isinstance(exc, _FATAL):
+                    raise
+                log.info("polling failed, will try again: %s", exc)
+                changed = False
+            interval = POLL_FIRST if changed else min(interval * POLL_GROWTH, POLL_MAX)
+
+    async def _poll_once(self) -> bool:
+        """One look at every running job; True when any status changed."""
+        changed = False
+        ids = list(self.watching)
+        for start in range(0, len(ids), POLL_CHUNK):
+            chunk = ids[start : start + POLL_CHUNK]
+            seen: set[str] = set()
+            token: str | None = None
+            while True:
+                page = await self.client.jobs.list_page(
+                    job_ids=chunk,
+                    expand="extract_metadata",
+                    page_size=len(chunk),
+                    page_token=token,
+                )
+                for job in page.items:
+                    seen.add(job.id)
+                    changed |= self._observe(job)
+                token = page.next_page_token or None
+                if token is None:
+                    break
+            for job_id in set(chunk) - seen:
+                changed |= await self._check_missing(job_id)
+        self._refresh()
+        return changed
+
+    def _observe(self, job: ExtractJob) -> bool:
+        watch = self.watching.get(job.id)
+        if watch is None:
+            return False
+        if job.status in TERMINAL_STATUSES:
+            self.ledger.update_job(
+                self.server, job.id, job.status, error_message=job.error_message, job_json=job.raw
+            )
+            del self.watching[job.id]
+            self._finish(watch.cache_key, watch.doc, job)
+            return True
+        if job.status != watch.status:
+            self.ledger.update_job(self.server, job.id, job.status)
+            watch.status = job.status
+            return True
+        return False
+
+    async def _check_missing(self, job_id: str) -> bool:
+        """A job the list did not return: read it alone; if the server lost it, start over."""
+        try:
+            job = await self.client.jobs.get(job_id, expand="extract_metadata")
+        except NotFoundError:
+            watch = self.watching.pop(job_id)
+            self.ledger.update_job(self.server, job_id, LOST, error_message="not on the server")
+            self._spawn(watch.doc)
+            return True
+        return self._observe(job)
+
+    def _refresh(self) -> None:
+        done = failed = 0
+        for doc in self.unique:
+            job = self.outcomes.get(self.keys[doc.sha256])
+            if job is not None:
+                if job.status == "COMPLETED":
+                    done += self.weight[doc.sha256]
+                else:
+                    failed += self.weight[doc.sha256]
+        running = sum(self.weight[w.doc.sha256] for w in self.watching.values())
+        self._bar.update(done=done, failed=failed, running=running)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _transient(error: LlamaExtractError) -> bool:
+    """Failures worth another try (after a look-up): lost connections, 408, 409, 429, 5xx."""
+    if isinstance(error, APIConnectionError):
+        return True
+    if isinstance(error, APIStatusError):
+        return is_retryable_status(error.status_code) or error.status_code == 409
+    return False
+
+
+def _retry_delay(retry_index: int, error: LlamaExtractError | None) -> float:
+    delay = backoff(min(retry_index, 4))
+    return max(delay, 1.0) if isinstance(error, RateLimitError) else delay
+
+
+def _unstarted_job(message: str) -> ExtractJob:
+    """A FAILED placeholder for a document that never got a job (upload or create refused)."""
+    return ExtractJob(id="", status="FAILED", error_message=message)
+
+
+def _failed_job(record: JobRecord, job_json: dict[str, Any]) -> ExtractJob:
+    if job_json:
+        return ExtractJob.model_validate(job_json)
+    return ExtractJob(
+        id=record.job_id or "",
+        status=record.status,
+        file_input=record.file_id,
+        error_message=record.error_message,
+    )
+
+
+def _run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end from sync code, also when an event loop already runs here."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+    loop = asyncio.new_event_loop()
+    task_holder: list[asyncio.Task[T]] = []
+
+    def worker() -> None:
+        asyncio.set_event_loop(loop)
+        task = loop.create_task(coroutine)
+        task_holder.append(task)
+        try:
+            outcome.append(loop.run_until_complete(task))
+        except BaseException as exc:
+            failure.append(exc)
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=worker, name="llamaextract-batch", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    except KeyboardInterrupt:
+        if task_holder:
+            loop.call_soon_threadsafe(task_holder[0].cancel)
+        thread.join(30)
+        raise
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+__all__ = ["aextract_many", "extract_many"]

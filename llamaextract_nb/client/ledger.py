@@ -1,0 +1,333 @@
+"""The run ledger: a small SQLite file that remembers every upload and every job of a batch.
+
+Every write happens *before* the work it describes is waited on, so a batch killed at any
+point (kernel restart, SIGKILL, lost network) can be resumed without uploading or creating
+anything twice:
+
+* an upload is recorded as an intent (with the ``external_file_id`` it is sent under) before
+  the request goes out, and completed with the file id afterwards;
+* a job is recorded as an intent (file id, configuration hash, time) before the create request,
+  then gets its job id, then its status, and finally the completed job JSON, which doubles as
+  the result cache keyed by (file sha256, schema, configuration).
+
+Rows are scoped by *server* (base URL + project) so ids from one server are never reused
+against another. The file uses WAL journaling: readers never block the writer, and a committed
+row survives the process being killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_LEDGER_NAME = ".llamaextract-ledger.sqlite"
+
+INTENT = "INTENT"
+"""Status of a job row whose create request may or may not have reached the server."""
+LOST = "LOST"
+"""Status of a job the server no longer knows (deleted, or another server): start it again."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS uploads (
+    server           TEXT NOT NULL,
+    sha256           TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    name             TEXT NOT NULL,
+    external_file_id TEXT NOT NULL,
+    file_id          TEXT,
+    started_at       REAL NOT NULL,
+    finished_at      REAL,
+    PRIMARY KEY (server, sha256)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    server        TEXT NOT NULL,
+    cache_key     TEXT NOT NULL,
+    attempt       INTEGER NOT NULL,
+    batch_key     TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    schema_hash   TEXT NOT NULL,
+    config_hash   TEXT NOT NULL,
+    file_id       TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    job_id        TEXT,
+    status        TEXT NOT NULL,
+    error_message TEXT,
+    job_json      TEXT,
+    intent_at     REAL NOT NULL,
+    updated_at    REAL NOT NULL,
+    PRIMARY KEY (server, cache_key, attempt)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_by_id ON jobs (server, job_id) WHERE job_id IS NOT NULL;
+"""
+
+
+@dataclass(frozen=True)
+class UploadRecord:
+    """One file's upload on one server; ``file_id`` is None while the upload is in flight."""
+
+    server: str
+    sha256: str
+    size: int
+    name: str
+    external_file_id: str
+    file_id: str | None
+    started_at: float
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """One attempt at extracting one file with one schema and configuration."""
+
+    server: str
+    cache_key: str
+    attempt: int
+    batch_key: str
+    sha256: str
+    file_id: str
+    name: str
+    job_id: str | None
+    status: str
+    error_message: str | None
+    job_json: dict[str, Any] | None
+    intent_at: float
+
+    @property
+    def is_intent(self) -> bool:
+        """True while the create request's outcome is unknown (no job id recorded yet)."""
+        return self.job_id is None
+
+
+class Ledger:
+    """SQLite run ledger (see the module docstring). Safe to share between threads."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else Path.cwd() / DEFAULT_LEDGER_NAME
+        if self.path.is_dir():
+            raise ValueError(
+                f"ledger path {str(self.path)!r} is a directory; pass a file path such as "
+                f"{str(self.path / DEFAULT_LEDGER_NAME)!r}"
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            self.path, timeout=30.0, check_same_thread=False, isolation_level=None
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"Ledger({str(self.path)!r})"
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, params))
+
+    # --- uploads ---------------------------------------------------------------------
+
+    def upload(self, server: str, sha256: str) -> UploadRecord | None:
+        """The upload of this content on this server, finished or in flight."""
+        rows = self._read("SELECT * FROM uploads WHERE server=? AND sha256=?", (server, sha256))
+        return _upload(rows[0]) if rows else None
+
+    def begin_upload(
+        self, server: str, sha256: str, size: int, name: str, external_file_id: str
+    ) -> None:
+        """Record that an upload is about to be sent (replaces a forgotten earlier one)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO uploads VALUES (?,?,?,?,?,NULL,?,NULL)",
+                (server, sha256, size, name, external_file_id, time.time()),
+            )
+
+    def finish_upload(self, server: str, sha256: str, file_id: str) -> None:
+        """Record the file id the server gave the upload."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE uploads SET file_id=?, finished_at=? WHERE server=? AND sha256=?",
+                (file_id, time.time(), server, sha256),
+            )
+
+    def forget_upload(self, server: str, sha256: str) -> None:
+        """Drop an upload the server no longer has, so the next run uploads again."""
+        with self._write() as db:
+            db.execute("DELETE FROM uploads WHERE server=? AND sha256=?", (server, sha256))
+
+    # --- jobs ------------------------------------------------------------------------
+
+    def job(self, server: str, cache_key: str) -> JobRecord | None:
+        """The latest attempt for this cache key on this server."""
+        rows = self._read(
+            "SELECT * FROM jobs WHERE server=? AND cache_key=? ORDER BY attempt DESC LIMIT 1",
+            (server, cache_key),
+        )
+        return _job(rows[0]) if rows else None
+
+    def known_job_ids(self, server: str, file_id: str) -> set[str]:
+        """Every job id this ledger has recorded for a file on a server."""
+        rows = self._read(
+            "SELECT job_id FROM jobs WHERE server=? AND file_id=? AND job_id IS NOT NULL",
+            (server, file_id),
+        )
+        return {row["job_id"] for row in rows}
+
+    def begin_job(
+        self,
+        server: str,
+        cache_key: str,
+        *,
+        batch_key: str,
+        sha256: str,
+        schema_hash: str,
+        config_hash: str,
+        file_id: str,
+        name: str,
+    ) -> JobRecord:
+        """Record the intent to create a job (a new attempt) before the request is sent."""
+        now = time.time()
+        with self._write() as db:
+            (last,) = db.execute(
+                "SELECT COALESCE(MAX(attempt), 0) FROM jobs WHERE server=? AND cache_key=?",
+                (server, cache_key),
+            ).fetchone()
+            attempt = int(last) + 1
+            db.execute(
+                "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,NULL,?,NULL,NULL,?,?)",
+                (
+                    server,
+                    cache_key,
+                    attempt,
+                    batch_key,
+                    sha256,
+                    schema_hash,
+                    config_hash,
+                    file_id,
+                    name,
+                    INTENT,
+                    now,
+                    now,
+                ),
+            )
+        return JobRecord(
+            server=server,
+            cache_key=cache_key,
+            attempt=attempt,
+            batch_key=batch_key,
+            sha256=sha256,
+            file_id=file_id,
+            name=name,
+            job_id=None,
+            status=INTENT,
+            error_message=None,
+            job_json=None,
+            intent_at=now,
+        )
+
+    def set_job_id(
+        self, server: str, cache_key: str, attempt: int, job_id: str, status: str
+    ) -> None:
+        """Record the id of the job an intent turned into."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET job_id=?, status=?, updated_at=? "
+                "WHERE server=? AND cache_key=? AND attempt=?",
+                (job_id, status, time.time(), server, cache_key, attempt),
+            )
+
+    def end_attempt(
+        self, server: str, cache_key: str, attempt: int, status: str, message: str
+    ) -> None:
+        """Close an attempt that never got a job: ``FAILED`` (the create was refused) or
+        :data:`LOST` (its file is gone; the next attempt uploads again)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET status=?, error_message=?, updated_at=? "
+                "WHERE server=? AND cache_key=? AND attempt=?",
+                (status, message, time.time(), server, cache_key, attempt),
+            )
+
+    def update_job(
+        self,
+        server: str,
+        job_id: str,
+        status: str,
+        *,
+        error_message: str | None = None,
+        job_json: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a job's new status, and its full JSON once it is terminal."""
+        payload = json.dumps(job_json, separators=(",", ":")) if job_json is not None else None
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET status=?, error_message=?, job_json=COALESCE(?, job_json), "
+                "updated_at=? WHERE server=? AND job_id=?",
+                (status, error_message, payload, time.time(), server, job_id),
+            )
+
+    def jobs(self, server: str | None = None) -> list[JobRecord]:
+        """Every job attempt recorded (optionally on one server), oldest first."""
+        if server is None:
+            rows = self._read("SELECT * FROM jobs ORDER BY intent_at", ())
+        else:
+            rows = self._read("SELECT * FROM jobs WHERE server=? ORDER BY intent_at", (server,))
+        return [_job(row) for row in rows]
+
+
+def _upload(row: sqlite3.Row) -> UploadRecord:
+    return UploadRecord(
+        server=row["server"],
+        sha256=row["sha256"],
+        size=row["size"],
+        name=row["name"],
+        external_file_id=row["external_file_id"],
+        file_id=row["file_id"],
+        started_at=row["started_at"],
+    )
+
+
+def _job(row: sqlite3.Row) -> JobRecord:
+    return JobRecord(
+        server=row["server"],
+        cache_key=row["cache_key"],
+        attempt=row["attempt"],
+        batch_key=row["batch_key"],
+        sha256=row["sha256"],
+        file_id=row["file_id"],
+        name=row["name"],
+        job_id=row["job_id"],
+        status=row["status"],
+        error_message=row["error_message"],
+        job_json=json.loads(row["job_json"]) if row["job_json"] else None,
+        intent_at=row["intent_at"],
+    )
