@@ -158,7 +158,7 @@ def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
     iso = re.match(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", token)
     if iso:
         return _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    month_name = re.search(r"[A-Za-z]{3,}", token.replace("day", "").replace("of", ""))
+    month_name = re.search(r"[A-Za-z]{3,}", re.sub(r"(?i)\b(?:day|of)\b", "", token))
     if month_name and month_name.group(0).lower().rstrip(".") in MONTHS:
         month = MONTHS[month_name.group(0).lower().rstrip(".")]
         numbers = [int(n) for n in re.findall(r"\d+", token)]
