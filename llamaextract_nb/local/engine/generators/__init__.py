@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from llamaextract_nb.local.engine.document import Document
-from llamaextract_nb.local.engine.generators import kv, label, typed
+from llamaextract_nb.local.engine.generators import header_zone, kv, label, prose, totals, typed
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 Generator = Callable[[Document, FieldSpec, Hints], list[Candidate]]
@@ -18,4 +18,7 @@ GENERATORS: tuple[Generator, ...] = (
     label.generate,
     kv.generate,
     typed.generate,
+    prose.generate,
+    header_zone.generate,
+    totals.generate,
 )

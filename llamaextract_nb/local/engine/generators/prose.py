@@ -382,27 +382,34 @@ _DURATION_RE = re.compile(
     r"|(?P<digits>\d+(?:\.\d+)?)\s*(?:-\s*)?)"
     r"(?P<unit>years?|months?|weeks?|days?)\b"
 )
-_TERM_CUES = [
-    (re.compile(r"(?i)\bterm\s+of\s+(?:this|the)\s+(?:agreement|nda)\b"), 0.35),
+# how long an agreement (or its obligations) lasts: cues before and after the duration
+_TERM_AFTER = re.compile(
+    r"(?i)^\s*(?:\(\d+\)\s*)?(?:from|after|following|of)\s+(?:the\s+)?(?:later\s+of\s+)?"
+    r"(?:date\s+(?:hereof|of\s+(?:this|the)|first|on\s+which|that)|effective\s+date|execution|"
+    r"signing|this\s+(?:letter\s+)?agreement|commencement)"
+)
+_TERM_BEFORE = [
     (
         re.compile(
-            r"(?i)\b(?:agreement|obligations?|confidentiality|restrictions?)\b[^.]{0,120}"
-            r"\b(?:expire|terminate|remain\s+in\s+(?:full\s+)?(?:force|effect)|survive|continue|in\s+effect)"
+            r"(?i)(?:\bterm\s+of\s+(?:this|the)\s+(?:letter\s+)?agreement\s+(?:shall|will)\s+be"
+            r"|\bhave\s+a\s+term\s+of|\bremain\s+in\s+(?:full\s+force\s+and\s+)?effect\s+for"
+            r"|\b(?:expire|terminate|continue|survive)\w*\b[^.;]{0,40})(?:\s+(?:a|the)\s+period"
+            r"\s+of)?\s*$"
         ),
-        0.3,
+        0.7,
     ),
-    (re.compile(r"(?i)\bperiod\s+of\s*$"), 0.2),
-    (re.compile(r"(?i)\b(?:for|during)\s+(?:a|the)?\s*(?:period|term)\b"), 0.15),
-    (
-        re.compile(
-            r"(?i)\b(?:from|after|following)\s+the\s+(?:effective\s+date|date\s+(?:of|hereof))"
-        ),
-        0.2,
-    ),
+    (re.compile(r"(?i)\b(?:for|during)\s+(?:a|the)\s+(?:period|term)\s+of\s*$"), 0.45),
+    (re.compile(r"(?i)\b(?:until|for)\s*$"), 0.3),
 ]
+_TERM_THEREAFTER = re.compile(r"(?i)^\s*(?:\(\d+\)\s*)?thereafter")
 _NOT_TERM = re.compile(
-    r"(?i)\b(?:solicit|compet|hire|employ|notice|prior\s+to|payment|salary|within|"
-    r"retain|records?|option|vesting|severance|age\s+of)"
+    r"(?i)\b(?:notice|within|prior\s+to|payment|salary|option|vesting|severance|age\s+of|"
+    r"termination\s+of\s+(?:your|his|her|the\s+employee|employ)|employment\s+(?:with|by)|"
+    r"cessation|separation|resign)"
+)
+_EMPLOYMENT = re.compile(
+    r"(?i)\b(?:employ\w*|relationship|services?\s+(?:to|with)|solicit\w*|recruit\w*|hire|"
+    r"compet\w*|during\s+the\s+term\s+of\s+this\s+agreement)"
 )
 
 
@@ -426,27 +433,30 @@ def _duration_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[C
     text = stream.text
     out: list[Candidate] = []
     for match in _DURATION_RE.finditer(text):
-        if match.group("word") and match.group("word").lower() in ("a", "an"):
+        word = match.group("word")
+        if word and word.lower() in ("a", "an"):
             continue
-        value = normalise_duration(match)
-        if value is None:
+        if normalise_duration(match) is None:
             continue
-        sentence_start = max(text.rfind(". ", 0, match.start()), match.start() - 300)
-        sentence_end = text.find(". ", match.end())
-        sentence_end = len(text) if sentence_end < 0 else min(sentence_end, match.end() + 200)
-        sentence = text[sentence_start:sentence_end]
-        before = text[max(0, match.start() - 80) : match.start()]
-        score = 0.15 + _label_near(text[sentence_start : match.start()], spec) * 0.4
-        for cue, strength in _TERM_CUES:
-            if cue.search(sentence if strength != 0.2 else before):
-                score += strength
-        if _NOT_TERM.search(text[max(sentence_start, match.start() - 120) : match.end() + 40]):
-            score *= 0.45
+        before = text[max(0, match.start() - 120) : match.start()]
+        after = text[match.end() : match.end() + 100]
+        score = 0.0
+        if _TERM_AFTER.match(after):
+            score = 0.75
+        for cue, strength in _TERM_BEFORE:
+            if cue.search(before):
+                score = max(score, strength) + (0.1 if score else 0.0)
+                break
+        if _TERM_THEREAFTER.match(after):
+            score = max(score, 0.4)
+        score = max(score, 0.6 * _label_near(before[-50:], spec))
+        if _NOT_TERM.search(before[-60:] + " " + after[:60]):
+            score *= 0.4
+        elif _EMPLOYMENT.search(before + " " + after[:80]):
+            score *= 0.6
         if score < 0.3:
             continue
-        cand = candidate_for(
-            stream, match.start(), match.end(), min(score, 0.95), value=value, verbatim=False
-        )
+        cand = candidate_for(stream, match.start(), match.end(), min(score, 0.95))
         if cand is not None:
             out.append(cand)
     return out

@@ -1,0 +1,283 @@
+"""Unlabeled issuer names and addresses at the top of a document (receipts, letterheads).
+
+Receipts and invoices print who issued them without a label: the first prominent line is
+the business ("SYL ROASTED DELIGHTS SDN. BHD."), the next few lines its address
+("75, JALAN SS 22/19, DAMANSARA JAYA, 47400 PJ"), then phone, tax numbers and the body.
+This generator reads that header zone for fields that ask for the issuer's name or address.
+"""
+
+from __future__ import annotations
+
+import re
+
+from llamaextract_nb.local.engine.document import Box, Document, Line, Page, Word
+from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+
+SOURCE = "header_zone"
+_ZONE_LINES = 14  # the header zone: at most this many non-empty lines at the top
+
+_ISSUER_WORDS = {
+    "company",
+    "vendor",
+    "merchant",
+    "store",
+    "shop",
+    "seller",
+    "supplier",
+    "business",
+    "issuer",
+    "restaurant",
+    "retailer",
+    "biller",
+    "from",
+    "outlet",
+}
+# fields about someone other than the issuer: the header zone does not name them
+_OTHER_PARTY_WORDS = {
+    "customer",
+    "buyer",
+    "client",
+    "recipient",
+    "bill",
+    "billing",
+    "ship",
+    "shipping",
+    "delivery",
+    "party",
+    "parties",
+    "employee",
+    "cashier",
+    "consignee",
+    "payer",
+}
+
+_COMPANY_SUFFIX = re.compile(
+    r"(?i)(?:\b(?:SDN\.?\s*B[HN][DN]\.?|BHD\.?|S/B|BERHAD|LTD\.?|LIMITED|INC\.?|LLC|L\.L\.C\.|GMBH|"
+    r"CORP\.?|CORPORATION|PLC|PTE\.?|LLP|CO\.|COMPANY|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|"
+    r"MART|SUPERMARKET|HYPERMARKET|MINIMARKET|HARDWARE|PHARMACY|BAKERY|CAFE|KEDAI|STORES?|"
+    r"BOOKSTORE|STATIONERY|SERVICES?|INDUSTRIES|HOLDINGS|GROUP|MARKETING|MACHINERY|"
+    r"ELECTRICAL|FURNITURE|FOOD|FOODS|KITCHEN|STATION|S\.A\.|AG|B\.V\.|SARL|SRL|OY|AB)\b|"
+    r"\bCO\s*$)"
+)
+_STREET = re.compile(
+    r"(?i)\b(?:JALAN|JLN|JL|LORONG|LRG|PERSIARAN|LEBUH|LEBUHRAYA|TAMAN|TMN|KAMPUNG|KG|BANDAR|"
+    r"KAWASAN|PERINDUSTRIAN|WISMA|PLAZA|MENARA|KOMPLEKS|PUSAT|BATU|SEKSYEN|SEC|LOT|BLOK|BLOCK|"
+    r"NO\.?|UNIT|LEVEL|FLOOR|FLR|TINGKAT|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE\.?|BOULEVARD|BLVD|"
+    r"LANE|DRIVE|DR\.|SUITE|STE\.?|HIGHWAY|HWY|WAY|PLACE|SQUARE|STRASSE|STR\.|PLATZ|WEG|"
+    r"RUE|VIA|CALLE|PO\s+BOX|P\.O\.\s*BOX|MALL|CENTRE|CENTER|BUILDING|BLDG|INDUSTRIAL|PARK)\b"
+)
+_POSTCODE = re.compile(r"\b\d{5}\b|\b\d{4,5}-\d{4}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+_REGION = re.compile(
+    r"(?i)\b(?:JOHOR(?:\s+BAHRU)?|SELANGOR|KUALA\s+LUMPUR|PUTRAJAYA|PULAU\s+PINANG|PENANG|PERAK|"
+    r"KEDAH|KELANTAN|TERENGGANU|PAHANG|NEGERI\s+SEMBILAN|MELAKA|MALACCA|SABAH|SARAWAK|PERLIS|"
+    r"SHAH\s+ALAM|PETALING\s+JAYA|SUBANG\s+JAYA|KLANG|PUCHONG|CHERAS|AMPANG|KAJANG|SERI\s+KEMBANGAN|"
+    r"SKUDAI|IPOH|SEREMBAN|RAWANG|SETIA\s+ALAM|MALAYSIA|SINGAPORE)\b"
+)
+# lines that end the header: contact and tax numbers, document titles, dates, labels
+_HEADER_END = re.compile(
+    r"(?i)^\s*(?:TEL|TELEPHONE|PHONE|PH|FAX|H/P|HP|MOBILE|EMAIL|E-MAIL|WEBSITE|WWW\.|GST|SST|"
+    r"TAX\s+INVOICE|INVOICE|RECEIPT|CASH\s+BILL|BILL|OFFICIAL\s+RECEIPT|DOC(?:UMENT)?\s+NO|"
+    r"DATE|CASHIER|TABLE|ORDER|SALES|VAT|ABN|COMPANY\s+REG|REG\.?\s+NO|CO\.?\s*REG)\b"
+    r"|^\s*[TF]\s*:|@|^\s*\+?\(?\d[\d\s()\-]{6,}\d\s*$"
+)
+# company / tax registration numbers printed between the name and the address
+_ID_LINE = re.compile(
+    r"(?i)^\s*[(\[]?\s*(?:COMPANY|CO|BR|ROC|REG|REGISTRATION|BUSINESS|GST|SST|TAX)\b[\w.\s]{0,20}"
+    r"(?:NO|ID|NUMBER)\b"
+)
+_TRAILING_ID = re.compile(
+    r"(?i)\s*[(\[]\s*(?:(?:CO\.?|COMPANY|GST|ROC|BR)\b[^)\]]*|[\w-]*\d[\w-]*)\s*[)\]]?\s*$"
+)
+_SUFFIX_ONLY = re.compile(
+    r"(?i)^\s*(?:SDN\.?\s*B[HN][DN]\.?|BHD\.?|BERHAD|S/B|LTD\.?|LIMITED|INC\.?)\s*$"
+)
+# a line that only finishes the name above it: "SDN BHD", "CO. (M) SDN BHD", "ENTERPRISE"
+_SUFFIX_START = re.compile(
+    r"(?i)^\s*(?:SDN\.?\s*B[HN][DN]|BHD|BERHAD|S/B|LTD|LIMITED|INC|CO\.|COMPANY|ENTERPRISES?|"
+    r"TRADING|HOLDINGS|CORP(?:ORATION)?)\b"
+)
+_REGISTRATION = re.compile(
+    r"^\s*[(\[]?\s*(?:CO\.?\s*(?:REG\.?\s*)?NO\.?\s*:?\s*)?[\w-]*\d[\w-]*\s*[)\]]?\s*$"
+)
+_LABEL_LINE = re.compile(r"^[^:]{1,25}:(?:\s*\S|\s*$)")
+_DATE_OR_TIME = re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b|\b\d{1,2}:\d{2}\b")
+
+
+def _terms(spec: FieldSpec) -> set[str]:
+    words: set[str] = set()
+    for phrase in [spec.name, *spec.label_terms, *spec.description_terms]:
+        words.update(re.findall(r"[a-z]+", phrase.lower()))
+    return words
+
+
+def wants(spec: FieldSpec) -> str | None:
+    """ "company" or "address" when the field asks for the issuer's name or address."""
+    if spec.json_type != "string" or spec.is_array_of_scalars:
+        return None
+    name_words = set(re.findall(r"[a-z]+", spec.name.lower()))
+    if name_words & _OTHER_PARTY_WORDS:
+        return None
+    terms = _terms(spec)
+    if spec.semantic_type == "address" or "address" in name_words:
+        return "address"
+    if spec.semantic_type == "organisation" and not terms & _OTHER_PARTY_WORDS:
+        return "company"
+    if name_words & _ISSUER_WORDS:
+        return "company"
+    return None
+
+
+def _zone(page: Page) -> list[Line]:
+    lines = [line for line in page.lines if line.text.strip()]
+    return lines[:_ZONE_LINES]
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _is_addressy(text: str) -> bool:
+    return bool(_STREET.search(text) or _POSTCODE.search(text) or _REGION.search(text))
+
+
+def company_score(line: Line, index: int, tallest: float | None) -> float:
+    """How much a header line looks like the issuer's name (0 when it cannot be)."""
+    text = line.text.strip()
+    if _letters(text) < 3 or _HEADER_END.match(text) or _LABEL_LINE.match(text):
+        return 0.0
+    if _DATE_OR_TIME.search(text) or _REGISTRATION.match(text):
+        return 0.0
+    score = 0.0
+    if _COMPANY_SUFFIX.search(text):
+        score = 0.85
+    elif _is_addressy(text):
+        return 0.0
+    elif _letters(text) >= 0.6 * len(text.replace(" ", "")):
+        score = 0.45 if text.upper() == text else 0.35
+    else:
+        return 0.0
+    if tallest and line.box is not None and line.box.h >= 0.9 * tallest:
+        score += 0.1
+    return score * (1.0 - 0.04 * index)
+
+
+def _company(page: Page, zone: list[Line]) -> list[Candidate]:
+    heights = [line.box.h for line in zone if line.box is not None]
+    tallest = max(heights) if heights else None
+    scores = [company_score(line, index, tallest) for index, line in enumerate(zone)]
+    out: list[Candidate] = []
+    for index, line in enumerate(zone):
+        score = scores[index]
+        if score <= 0:
+            continue
+        previous = zone[index - 1].text.strip() if index else ""
+        if index and _continues_name(previous, line.text.strip()):
+            continue  # the tail of the name above, offered merged with it
+        lines = [line]
+        text = line.text.strip()
+        following = zone[index + 1] if index + 1 < len(zone) else None
+        if following is not None and _continues_name(text, following.text.strip()):
+            lines.append(following)
+            text = f"{text} {following.text.strip()}"
+            score = max(score, scores[index + 1], 0.8 * (1.0 - 0.04 * index))
+        elif not _COMPANY_SUFFIX.search(text) and any(
+            s >= 0.6 for s in scores[index + 1 : index + 3]
+        ):
+            score *= 0.6  # a plain line just above a business name: a person, a slogan
+        text = _TRAILING_ID.sub("", text).strip()
+        if _letters(text) >= 3:
+            out.append(_candidate(page, lines, text, score))
+    return out
+
+
+def _continues_name(text: str, following: str) -> bool:
+    """ "NANDO'S CHICKENLAND MALAYSIA" + "SDN BHD", "HOME MASTER HARDWARE &" + "ELECTRICAL"."""
+    if not following or _HEADER_END.match(following) or _ID_LINE.match(following):
+        return False
+    if _SUFFIX_ONLY.match(following) or (
+        _SUFFIX_START.match(following) and not _is_addressy(following)
+    ):
+        return True
+    return (
+        text.endswith(("&", "-", " AND"))
+        and _letters(following) >= 3
+        and not _is_addressy(following)
+    )
+
+
+def _address(page: Page, zone: list[Line]) -> list[Candidate]:
+    """The first run of address-looking lines in the header zone."""
+    out: list[Candidate] = []
+    start = None
+    for index, line in enumerate(zone):
+        text = line.text.strip()
+        following = zone[index + 1].text.strip() if index + 1 < len(zone) else ""
+        if _ID_LINE.match(text) or _HEADER_END.match(text) or _COMPANY_SUFFIX.search(text):
+            continue
+        if _continues_name(text, following):
+            continue
+        if _is_addressy(text):
+            start = index
+            break
+    if start is None:
+        return out
+    block: list[Line] = []
+    for line in zone[start:]:
+        text = line.text.strip()
+        if (
+            _HEADER_END.match(text)
+            or _ID_LINE.match(text)
+            or _DATE_OR_TIME.search(text)
+            or _REGISTRATION.match(text)
+        ):
+            break
+        if block and _COMPANY_SUFFIX.search(text) and not _is_addressy(text):
+            break
+        if _LABEL_LINE.match(text) and not _STREET.search(text):
+            break
+        block.append(line)
+        if len(block) == 5:
+            break
+    while block and not _is_addressy(block[-1].text):
+        block.pop()
+    if not block:
+        return out
+    joined = _TRAILING_ID.sub("", " ".join(line.text.strip() for line in block)).strip(" ;,")
+    markers = sum(_is_addressy(line.text) for line in block)
+    has_postcode = any(_POSTCODE.search(line.text) for line in block)
+    score = 0.45 + 0.1 * min(markers, 3) + (0.1 if has_postcode else 0.0)
+    out.append(_candidate(page, block, joined, min(score, 0.85)))
+    return out
+
+
+def _candidate(page: Page, lines: list[Line], text: str, score: float) -> Candidate:
+    if len(lines) == 1:
+        line = lines[0]
+    else:
+        words: list[Word] = [w for ln in lines for w in ln.words]
+        box: Box | None = None
+        for ln in lines:
+            if ln.box is not None:
+                box = ln.box if box is None else box.union(ln.box)
+        line = Line(" ".join(ln.text.strip() for ln in lines), words, box)
+    boxes = [w.box for w in line.words if w.box is not None]
+    return Candidate(
+        text=text,
+        page=page.number,
+        line=line,
+        score=round(min(score, 1.0), 4),
+        source=SOURCE,
+        boxes=boxes,
+    )
+
+
+def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    """Issuer name or address candidates from the top of the first page."""
+    kind = wants(spec)
+    if kind is None or not doc.pages:
+        return []
+    page = doc.pages[0]
+    zone = _zone(page)
+    if kind == "company":
+        return _company(page, zone)
+    return _address(page, zone)
