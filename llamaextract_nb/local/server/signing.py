@@ -27,7 +27,7 @@ class LinkSigner:
     def check(self, token: str, now: float | None = None) -> str:
         """The file id in ``token``; ``ValueError`` saying why when it is forged or expired."""
         payload, _, signature = token.partition(".")
-        if not hmac.compare_digest(signature, self._sign(payload)):
+        if not hmac.compare_digest(signature.encode(), self._sign(payload).encode()):
             raise ValueError("this download link is not valid")
         claims = json.loads(base64.urlsafe_b64decode(payload))
         if (now if now is not None else time.time()) > claims["e"]:

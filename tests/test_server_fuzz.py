@@ -1,0 +1,44 @@
+"""Schemathesis against the server's own OpenAPI document: no input makes it answer 5xx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from conftest import start_server
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES_PER_OPERATION = 25  # per operation and generation mode (valid and invalid input)
+
+
+def test_no_generated_request_gets_a_server_error(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "fuzz", workers=1)
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+    try:
+        schema = schemathesis.openapi.from_url(f"{server.base_url}/openapi.json")
+        operations = [result.ok() for result in schema.get_all_operations()]
+        assert len(operations) >= 11  # files: 5 + download link, extract: 6
+        for operation in operations:
+            strategy = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(
+                GenerationMode.NEGATIVE
+            )
+
+            @given(case=strategy)
+            @settings(
+                max_examples=2 * EXAMPLES_PER_OPERATION,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                database=None,
+            )
+            def check(case: Any) -> None:
+                case.call_and_validate(headers=headers, checks=[not_a_server_error])
+
+            check()
+    finally:
+        server.stop()
