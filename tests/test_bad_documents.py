@@ -128,3 +128,42 @@ def test_legacy_office_file() -> None:
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
     with pytest.raises(DocumentError, match="legacy Microsoft Office"):
         parse(data, "old.doc")
+
+
+def hundred_thousand_rows(*, sized: bool) -> bytes:
+    import openpyxl
+
+    buffer = io.BytesIO()
+    if sized:  # an ordinary workbook: its dimension record says A1:C100001
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.append(["id", "name", "amount"])
+        sheet.cell(100_001, 3, 1.5)
+    else:  # streamed out without a dimension record: only reading finds the size
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("Data")
+        sheet.append(["id", "name", "amount"])
+        for index in range(100_000):
+            sheet.append([index, f"customer {index}", index * 1.5])
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "sized", [True, pytest.param(False, marks=pytest.mark.slow)], ids=["declared-size", "unsized"]
+)
+def test_hundred_thousand_row_sheet_fails_quickly_and_clearly(sized: bool) -> None:
+    data = hundred_thousand_rows(sized=sized)
+    start = time.perf_counter()
+    with pytest.raises(DocumentError, match=r"at most 10,000 rows per table"):
+        parse(data, "customers.xlsx")
+    assert time.perf_counter() - start < (1 if sized else 20)
+
+
+def test_hundred_thousand_row_csv_fails_quickly() -> None:
+    data = "id,name\n" + "".join(f"{index},customer {index}\n" for index in range(100_000))
+    start = time.perf_counter()
+    with pytest.raises(DocumentError, match="more than 10,000 rows"):
+        parse(data.encode(), "customers.csv")
+    assert time.perf_counter() - start < 5

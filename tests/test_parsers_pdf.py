@@ -181,7 +181,13 @@ def test_ligatures_and_soft_hyphens_are_normalised() -> None:
 
 def _dejavu() -> str:
     import glob
+    import importlib.util
+    from pathlib import Path
 
     fonts = glob.glob("/usr/share/fonts/**/DejaVuSans.ttf", recursive=True)
+    matplotlib = importlib.util.find_spec("matplotlib")  # ships DejaVu when installed
+    if matplotlib is not None and matplotlib.origin:
+        bundled = Path(matplotlib.origin).parent / "mpl-data/fonts/ttf/DejaVuSans.ttf"
+        fonts += [str(bundled)] if bundled.exists() else []
     assert fonts, "DejaVuSans.ttf is needed for the ligature test (apt package fonts-dejavu-core)"
     return fonts[0]

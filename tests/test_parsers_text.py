@@ -54,7 +54,7 @@ def test_text_keeps_lines_and_splits_pages_on_form_feeds() -> None:
     doc = parse(data, "notes.txt")
     assert doc.kind == "txt"
     assert [page.number for page in doc.pages] == [1, 2, 3]
-    assert [line.text for line in doc.pages[0].lines] == ["Page one", "Total: $12.00"]
+    assert [line.text for line in doc.pages[0].lines] == ["Page one", "Total:  $12.00"]
     assert [p.number for p in parse(data, "notes.txt", pages={2}).pages] == [2]
     assert [p.number for p in parse(data, "notes.txt", max_pages=2).pages] == [1, 2]
 

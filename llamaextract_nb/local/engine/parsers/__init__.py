@@ -50,4 +50,20 @@ def _parse_flat(data: bytes, filename: str, kind: str, pages: set[int] | None) -
         from llamaextract_nb.local.engine.parsers.text import parse_text
 
         return parse_text(data, kind=kind, pages=pages)
-    raise DocumentError(f"{filename}: reading {kind.upper()} files is not available yet.")
+    if pages is not None and 1 not in pages:
+        select_pages(1, pages, None, filename)  # raises: these formats have one page
+    if kind == "csv":
+        from llamaextract_nb.local.engine.parsers.sheets import parse_csv
+
+        return parse_csv(data, filename)
+    if kind == "xlsx":
+        from llamaextract_nb.local.engine.parsers.sheets import parse_xlsx
+
+        return parse_xlsx(data, filename)
+    if kind == "docx":
+        from llamaextract_nb.local.engine.parsers.docx import parse_docx
+
+        return parse_docx(data, filename)
+    from llamaextract_nb.local.engine.parsers.html import parse_html
+
+    return parse_html(data, filename)

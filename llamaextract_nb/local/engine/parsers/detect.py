@@ -126,13 +126,25 @@ def _looks_binary(sample: bytes) -> bool:
 
 
 def _looks_like_csv(sample: bytes) -> bool:
-    text = decode_text(sample)
-    lines = [line for line in text.splitlines()[:20] if line.strip()]
-    if len(lines) < 3:
-        return False
-    try:
-        dialect = csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t")
-    except csv.Error:
-        return False
-    counts = {len(row) for row in csv.reader(lines, dialect)}
-    return len(counts) == 1 and counts.pop() >= 2
+    lines = [line for line in decode_text(sample).splitlines()[:20] if line.strip()]
+    return len(lines) >= 3 and sniff_delimiter(lines, strict=True) is not None
+
+
+def sniff_delimiter(lines: list[str], *, strict: bool = False) -> str | None:
+    """The delimiter (``, ; tab |``) that splits ``lines`` into the most consistent columns.
+
+    With ``strict``, every line must have the same number (>= 2) of fields.
+    """
+    best: tuple[float, str] | None = None
+    for delimiter in (",", ";", "\t", "|"):
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts:
+            continue
+        common = max(set(counts), key=counts.count)
+        share = counts.count(common) / len(counts)
+        if common < 2 or (strict and share < 1):
+            continue
+        score = share * 10 + min(common, 10) / 10
+        if best is None or score > best[0]:
+            best = (score, delimiter)
+    return best[1] if best else None

@@ -12,7 +12,9 @@ import re
 from llamaextract_nb.local.engine.document import Cell, Line, Page, Table, Word
 
 CELL_SEPARATOR = " | "
+WIDE_GAP = "  "
 _SPACE = re.compile(r"\s+")
+_WIDE = re.compile(r"\s*\t\s*|[ \u00a0]{2,}")
 
 
 def clean(text: str) -> str:
@@ -21,8 +23,13 @@ def clean(text: str) -> str:
 
 
 def text_line(text: str) -> Line:
-    """A line without geometry whose words are ``text`` split on whitespace."""
-    text = clean(text)
+    """A line without geometry whose words are ``text`` split on whitespace.
+
+    A tab or a run of spaces (aligned columns, ``Label:<tab>value``) becomes two spaces,
+    the same wide-gap mark the PDF parser uses; other whitespace becomes one space.
+    """
+    parts = (clean(part) for part in _WIDE.split(text.replace("\xad", "")))
+    text = WIDE_GAP.join(part for part in parts if part)
     return Line(text=text, words=[Word(word) for word in text.split()])
 
 

@@ -1,0 +1,121 @@
+"""HTML: visible text in block order and ``<table>`` elements as tables (BeautifulSoup + lxml)."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, Doctype, ProcessingInstruction
+
+from llamaextract_nb.local.engine.document import Document, Line, Table
+from llamaextract_nb.local.engine.parsers.detect import decode_text
+from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
+
+_HIDDEN = {
+    "script", "style", "noscript", "template", "head", "svg", "canvas", "iframe", "object",
+    "button", "select", "input", "textarea", "meta", "link",
+}  # fmt: skip
+_BLOCK = {
+    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
+    "summary", "ul", "tr",
+}  # fmt: skip
+
+
+def parse_html(data: bytes, filename: str) -> Document:
+    """Parse HTML bytes into one page without geometry.
+
+    Scripts, styles, form controls and elements hidden with ``hidden`` or
+    ``display:none`` are dropped. Block elements and ``<br>`` end lines; each ``<table>``
+    becomes a :class:`Table` (first row the header; ``colspan`` repeated as empty cells)
+    whose rows are also lines.
+    """
+    soup = BeautifulSoup(decode_text(data), "lxml")
+    walker = _Walker()
+    walker.visit(soup)
+    walker.flush()
+    return Document(pages=[page_of(1, walker.lines, walker.tables)], kind="html")
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.tables: list[Table] = []
+        self.buffer: list[str] = []
+
+    def flush(self) -> None:
+        if self.buffer:
+            line = text_line("".join(self.buffer))
+            if line.text:
+                self.lines.append(line)
+            self.buffer = []
+
+    def visit(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, (Comment, Doctype, ProcessingInstruction)):
+                continue
+            if isinstance(child, NavigableString):
+                self.buffer.append(str(child))
+                continue
+            if not isinstance(child, Tag) or _is_hidden(child):
+                continue
+            name = child.name
+            if name == "br":
+                self.flush()
+            elif name == "table":
+                self.flush()
+                self._table(child)
+            elif name in ("td", "th"):  # cells of a table-less row: keep them apart
+                self.buffer.append("\t")
+                self.visit(child)
+                self.buffer.append("\t")
+            elif name in _BLOCK:
+                self.flush()
+                self.visit(child)
+                self.flush()
+            else:
+                self.visit(child)
+
+    def _table(self, element: Tag) -> None:
+        rows: list[list[str]] = []
+        for row in _own_rows(element):
+            cells: list[str] = []
+            for cell in row.find_all(["td", "th"], recursive=False):
+                if _is_hidden(cell):
+                    continue
+                cells.append(cell.get_text(" ", strip=True))
+                span = _int_attr(cell, "colspan")
+                cells.extend([""] * (min(span, 50) - 1))
+            rows.append(cells)
+        table = make_table(rows)
+        if table is None:  # layout table: read its text as blocks
+            self.visit(element)
+            self.flush()
+            return
+        self.tables.append(table)
+        self.lines.extend(table_lines(table))
+
+
+def _own_rows(table: Tag) -> list[Tag]:
+    """The table's rows, not those of tables nested inside its cells."""
+    rows = []
+    for row in table.find_all("tr"):
+        if row.find_parent("table") is table:
+            rows.append(row)
+    return rows
+
+
+def _int_attr(tag: Tag, name: str) -> int:
+    value = tag.get(name)
+    try:
+        return max(int(str(value)), 1)
+    except ValueError:
+        return 1
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.name in _HIDDEN or tag.has_attr("hidden"):
+        return True
+    if tag.get("aria-hidden") == "true":
+        return True
+    style = str(tag.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
