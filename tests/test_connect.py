@@ -1,0 +1,71 @@
+"""``connect()``: LlamaCloud with a key; otherwise the embedded server, started once."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from llamaextract_nb.client import DEFAULT_BASE_URL
+from llamaextract_nb.connect import connect, local_server
+from llamaextract_nb.local.server.runner import DataDirBusy, lock_data_dir
+
+# (``llamaextract_nb.connect`` as an attribute is the function, once the package exported it)
+connect_module = importlib.import_module("llamaextract_nb.connect")
+KEY_VARS = ("LLAMA_CLOUD_API_KEY", "LLAMA_PARSE_API_KEY", "LLAMA_CLOUD_BASE_URL")
+
+
+@pytest.fixture
+def no_cloud_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in KEY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    yield
+    server = connect_module._server
+    if server is not None:
+        server.stop()
+
+
+def test_a_key_selects_llamacloud(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("LLAMA_CLOUD_BASE_URL", raising=False)
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", "llx-very-secret")
+    client = connect()
+    out = capsys.readouterr().out
+    assert client.base_url == DEFAULT_BASE_URL
+    assert out.count("\n") == 1 and "LlamaCloud" in out and "llx-very-secret" not in out
+
+
+@pytest.mark.slow
+def test_without_a_key_the_local_server_runs_in_process(
+    no_cloud_key: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = tmp_path / "cache"
+    held = lock_data_dir(data_dir)  # as if another kernel served this directory
+    try:
+        client = connect(data_dir=data_dir, workers=1)
+    finally:
+        if held is not None:
+            held.close()
+    server = local_server()
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "local server" in out and server.base_url in out
+    assert server.api_key not in out and server.api_key not in repr(server)
+    assert server.data_dir == (data_dir / f"process-{os.getpid()}").resolve()
+    assert client.base_url == server.base_url.rstrip("/")
+    with pytest.raises(DataDirBusy):
+        lock_data_dir(server.data_dir)
+
+    schema = {"type": "object", "properties": {"invoice_number": {"type": "string"}}}
+    file = client.files.upload(b"Invoice Number: INV-55\n", filename="a.txt")
+    job = client.wait(client.jobs.create(file.id, {"data_schema": schema}), poll_interval=0.05)
+    assert job.extract_result == {"invoice_number": "INV-55"}
+
+    again = connect()
+    assert again.base_url == client.base_url  # the same server, reused
+    assert capsys.readouterr().out.count("\n") == 1
+    server.stop()
+    assert not server.running
