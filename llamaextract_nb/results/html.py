@@ -50,6 +50,7 @@ CSS = """
 .lxnb .lx-error{border-left:3px solid var(--jp-error-color1,#d9453c);padding:2px 8px;margin:4px 0;
  background:rgba(217,69,60,.08)}
 .lxnb details{margin:4px 0}
+.lxnb details.lx-doc[open]{border-left:2px solid rgba(128,128,128,.35);padding-left:8px}
 .lxnb summary{cursor:pointer}
 .lxnb img{display:block;max-width:100%;height:auto;margin:4px 0;
  border:1px solid rgba(128,128,128,.4)}

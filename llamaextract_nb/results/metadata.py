@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 TARGETS = ("per_doc", "per_page", "per_table_row")
@@ -57,7 +58,12 @@ class Leaf:
     extraction_confidence: float | None = None
     parsing_confidence: float | None = None
     reasoning: str | None = None
-    citations: tuple[Citation, ...] = ()
+    raw_citations: Any = None
+
+    @cached_property
+    def citations(self) -> tuple[Citation, ...]:
+        """The citations, read on first use (big results are displayed before all are needed)."""
+        return _citations(self.raw_citations)
 
     @property
     def field(self) -> str:
@@ -240,7 +246,7 @@ def _leaf(item: int, path: str, value: Any, meta: Any, inherited: _Inherited) ->
         extraction_confidence=_number(pick("extraction_confidence")),
         parsing_confidence=_number(pick("parsing_confidence")),
         reasoning=reasoning if isinstance(reasoning, str) else inherited.reasoning,
-        citations=_citations(citations),
+        raw_citations=citations,
     )
 
 
@@ -287,6 +293,8 @@ def _boxes(raw: Any) -> tuple[Box, ...]:
 
 
 def _number(value: Any) -> float | None:
+    if type(value) is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
