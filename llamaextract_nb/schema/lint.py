@@ -45,7 +45,7 @@ def lint(schema: Schema) -> list[Problem]:
 def field_path(parent: str, field: Field, index: int) -> str:
     """The dotted path lint uses for ``field`` (``#n`` stands in for an empty name)."""
     name = field.name if field.name.strip() else f"#{index + 1}"
-    return f"{parent}.{name}" if parent and not name.startswith("#") else f"{parent}{name}"
+    return f"{parent}.{name}" if parent else name
 
 
 def child_parent(field: Field, path: str) -> str:

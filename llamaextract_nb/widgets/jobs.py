@@ -118,7 +118,8 @@ class RunPanel(w.VBox):
         files: Sequence[ChosenFile],
         configuration: ExtractConfiguration,
     ) -> asyncio.Task[list[ExtractResult]]:
-        """Start one job per file on the running loop; the task returns the completed results."""
+        """Start one job per file on the running loop; the task returns every finished job's
+        result (FAILED and CANCELLED jobs included, with their status)."""
         loop = asyncio.get_running_loop()
         for row in self.rows:
             row.close()
@@ -186,10 +187,12 @@ async def _run_job(
             canceller.cancel()
         if job.status != "COMPLETED":
             row.error = job.error_message or f"the job ended {job.status}"
+            row.result = ExtractResult(job, name=row.chosen.name)
             row.status = job.status
-            return None
+            return row.result
         full = await client.jobs.get(job.id, expand=FULL_EXPAND)
-        row.result = ExtractResult(full, source=row.chosen.path or row.chosen.content)
+        source = row.chosen.path or row.chosen.content
+        row.result = ExtractResult(full, source=source, name=row.chosen.name)
         row.status = "COMPLETED"
         return row.result
     except asyncio.CancelledError:

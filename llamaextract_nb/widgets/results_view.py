@@ -85,11 +85,7 @@ class ResultsView(w.VBox):
 
 
 def _label(result: ExtractResult, index: int) -> str:
-    source = getattr(result, "source", None)
-    name = getattr(source, "name", None) if source is not None else None
-    job = getattr(result, "job", None)
-    job_id = getattr(job, "id", "")
-    return f"{index + 1}. {name or job_id or 'document'}"
+    return f"{index + 1}. {result.name} ({result.status})"
 
 
 def _table_html(frame: pd.DataFrame) -> str:
@@ -132,7 +128,7 @@ def _citations_html(rows: pd.DataFrame) -> str:
         return head + "<div><i>No citation for this field (turn on Cite sources).</i></div>"
     items = "".join(
         f"<tr><td style='text-align:right;padding-right:8px'>{_cell(page)}</td>"
-        f"<td class='lxnb-citation'>{_cell(text)}</td></tr>"
+        f"<td class='lxnb-citation' style='white-space:pre-wrap'>{_cell(text)}</td></tr>"
         for page, text in cited
     )
     return (

@@ -53,7 +53,9 @@ class FieldRow(w.HBox):
             options=FIELD_TYPES, value=field.type, layout=w.Layout(width="150px")
         )
         self.description = w.Text(
-            field.description, placeholder="description", layout=w.Layout(flex="1 1 auto")
+            field.description,
+            placeholder="description",
+            layout=w.Layout(flex="1 1 0%", min_width="120px"),
         )
         self.required = w.Checkbox(
             field.required, description="required", indent=False, layout=w.Layout(width="84px")
@@ -61,7 +63,7 @@ class FieldRow(w.HBox):
         self.enum = w.Text(
             ", ".join(field.enum),
             placeholder="values, comma separated",
-            layout=w.Layout(width="180px", display="" if field.type == "enum" else "none"),
+            layout=w.Layout(width="160px", display="" if field.type == "enum" else "none"),
         )
         self.up = _icon_button("arrow-up", "Move up")
         self.down = _icon_button("arrow-down", "Move down")
