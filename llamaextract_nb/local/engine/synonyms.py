@@ -26,8 +26,8 @@ SYNONYMS: dict[str, list[str]] = {
     "address": ["addr", "premises"],
     "jurisdiction": ["governing law", "governed by", "laws of", "venue"],
     "governing law": ["governed by", "laws of", "jurisdiction"],
-    "parties": ["party", "between", "by and between", "counterparty"],
-    "party": ["between", "by and between", "counterparty"],
+    "parties": ["party", "counterparty"],
+    "party": ["counterparty"],
     "effective date": [
         "effective as of",
         "dated as of",
