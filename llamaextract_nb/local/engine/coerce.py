@@ -33,6 +33,9 @@ _CURRENCY_STRIP = re.compile(
     rf"[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])\.?", re.IGNORECASE
 )
 _MAX_TEXT = 300
+_DEFINED_TERM = re.compile(
+    r"\s*\((?:the\s+|hereinafter\s+)?[“\"'‘][^)]{1,40}[”\"'’]\)\s*[,.;]?\s*$", re.I
+)
 
 
 def coerce(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
@@ -74,11 +77,14 @@ def _string(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
             return None
         printed = _CURRENCY_STRIP.sub("", match.group(0)).strip()
         return printed, printed == text
+    printed = text
+    if spec.semantic_type in ("organisation", "person"):
+        text = _DEFINED_TERM.sub("", text)  # 'Eric Sprunk ("EMPLOYEE")' -> 'Eric Sprunk'
     start, end = trim_span(text, 0, len(text))
     value = " ".join(text[start:end].split())
     if not value or len(value) > _MAX_TEXT or not any(ch.isalnum() for ch in value):
         return None
-    return value, value == text
+    return value, value == printed
 
 
 def _boolean(text: str) -> Coerced | None:
@@ -196,7 +202,8 @@ def normalise_duration(text: str) -> str:
     if digits:
         count = int(digits.group(0))
     else:
-        word = re.match(r"[a-z-]+", match.group(0).lower())
-        count = NUMBER_WORDS.get(word.group(0) if word else "", 0)
+        lowered = match.group(0).lower()
+        words = sorted(NUMBER_WORDS, key=len, reverse=True)
+        count = next((NUMBER_WORDS[w] for w in words if lowered.startswith(w)), 0)
     unit = match.group("unit").lower().rstrip("s")
     return f"{count} {unit}{'' if count == 1 else 's'}"

@@ -28,8 +28,19 @@ class LabelMatch:
 
 
 def label_pattern(spec: FieldSpec) -> re.Pattern[str] | None:
-    """One compiled pattern matching any of the field's label terms (cached)."""
-    return _pattern(tuple(spec.label_terms))
+    """A pattern finding the field's label terms where a label can stand: at the start of a
+    line or column (after a bullet or number, two spaces, ``|``, a comma or semicolon).
+    Meant for one search over a whole page (``re.MULTILINE``); cached."""
+    return _standing_pattern(tuple(spec.label_terms))
+
+
+@lru_cache(maxsize=4096)
+def _standing_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    inner = _pattern(terms)
+    if inner is None:
+        return None
+    lead = r"(?:^[ \t•*·\-–0-9.()]*|\s\s|\|\s*|[,;]\s*)"
+    return re.compile(f"{lead}(?:{inner.pattern})", re.IGNORECASE | re.MULTILINE)
 
 
 @lru_cache(maxsize=4096)

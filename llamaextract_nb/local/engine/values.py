@@ -17,13 +17,16 @@ MONTHS = {
 }  # fmt: skip
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# Each pattern starts with a lookahead on its possible first characters: the regex engine
+# then skips most positions of a page quickly.
 DATE_RE = re.compile(
+    r"(?=[\dJFMASONDjfmasond])(?:"
     r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b"
     r"|\b\d{4}/\d{1,2}/\d{1,2}\b"
     r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"
     rf"|\b{_DAY}(?:\s+day)?(?:\s+of)?[\s,-]+{_MONTH}(?:[\s,.-]+|,\s*)\d{{4}}\b"
     rf"|\b{_DAY}[\s-]+{_MONTH}[\s-]+\d{{2}}\b"
-    rf"|\b{_MONTH}\s+{_DAY}(?:\s*,\s*|\s+)\d{{4}}\b",
+    rf"|\b{_MONTH}\s+{_DAY}(?:\s*,\s*|\s+)\d{{4}}\b)",
     re.IGNORECASE,
 )
 CURRENCY_SYMBOLS = "$€£¥₹"
@@ -36,8 +39,9 @@ MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6,
                "billion": 1e9, "bn": 1e9}  # fmt: skip
 _MULT = r"(?:\s?(?:thousand|million|billion|mn|bn)\b|(?:k|m)\b)"
 NUMBER_RE = re.compile(
+    rf"(?=[\d(\-−.,{CURRENCY_SYMBOLS}UEGCJIANSDPHMZBRuegcjiansdphmzbr])(?:"
     rf"\(\s*{_CUR}?\s?(?:{_NUM})\s?{_CUR}?\s*\)"
-    rf"|[-−]?\s?{_CUR}?\s?[-−]?(?:{_NUM}){_MULT}?(?:\s?{_CUR})?",
+    rf"|[-−]?\s?{_CUR}?\s?[-−]?(?:{_NUM}){_MULT}?(?:\s?{_CUR})?)",
     re.IGNORECASE,
 )
 INTEGER_RE = re.compile(
@@ -55,7 +59,7 @@ NUMBER_WORDS = {
 }  # fmt: skip
 _NUMBER_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 DURATION_RE = re.compile(
-    rf"\b(?:(?:{_NUMBER_WORD})\s*(?:\(\s*\d+\s*\)\s*)?|\d+\s*(?:\(\s*(?:{_NUMBER_WORD})\s*\)\s*)?)"
+    rf"(?=[\dotfsenOTFSEN])\b(?:(?:{_NUMBER_WORD})\s*(?:\(\s*\d+\s*\)\s*)?|\d+\s*(?:\(\s*(?:{_NUMBER_WORD})\s*\)\s*)?)"
     r"[\s-]*(?:calendar\s+|consecutive\s+|full\s+)?(?P<unit>years?|months?|weeks?|days?)\b",
     re.IGNORECASE,
 )

@@ -10,7 +10,11 @@
 from __future__ import annotations
 
 from llamaextract_nb.local.engine.document import Cell, Document, Line, Page, Word
-from llamaextract_nb.local.engine.generators.label import cut_value, label_position
+from llamaextract_nb.local.engine.generators.label import (
+    cut_value,
+    label_position,
+    short_text_value,
+)
 from llamaextract_nb.local.engine.hints import effort
 from llamaextract_nb.local.engine.labels import LabelMatch, find_labels, label_pattern
 from llamaextract_nb.local.engine.layout import (
@@ -20,6 +24,7 @@ from llamaextract_nb.local.engine.layout import (
     span_boxes,
 )
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+from llamaextract_nb.local.engine.values import has_pattern
 
 
 def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
@@ -96,6 +101,8 @@ def _candidates(
     if span is None:
         return []
     a, b = span
+    if not has_pattern(spec.semantic_type) and not short_text_value(line.text[a:b]):
+        return []
     return [
         Candidate(
             text=line.text[a:b],

@@ -17,6 +17,7 @@ from llamaextract_nb.local.engine.values import find_spans, has_pattern
 # Another label starting inside a value ("Acme GmbH   Date: ...", "Net 30 Due date:").
 _NEXT_LABEL = re.compile(r"\s(?:[A-Z][\w.#/]*(?:\s[\w.#/]+){0,3}):(?:\s|$)")
 _MAX_TEXT_VALUE = 120
+_MAX_WORDS_WITHOUT_COLON = 6
 
 
 def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
@@ -74,6 +75,32 @@ def cut_value(text: str, start: int, end: int, spec: FieldSpec) -> tuple[int, in
     return start + a, start + b
 
 
+def _reads_as_label(text: str, match: LabelMatch, span: tuple[int, int], spec: FieldSpec) -> bool:
+    """Whether ``Label value`` without a colon is a label and its value, not prose.
+
+    "Total 1,785.00" and "Invoice No INV-7" are; "Party is advised by counsel" and
+    "parties will not negotiate" are not: without a colon the label must be capitalised
+    and a typed value must follow at once, a free-text value be short.
+    """
+    if match.has_colon:
+        return True
+    if not text[match.start].isupper():
+        return False
+    if has_pattern(spec.semantic_type):
+        return span[0] - match.value_start <= 3
+    return short_text_value(text[span[0] : span[1]])
+
+
+def short_text_value(value: str) -> bool:
+    """A free-text value standing by itself: one token (``a@b.test``) or a few words starting
+    with a capital or digit (not the middle of a sentence such as "or its Affiliates.")."""
+    words = value.split()
+    if len(words) == 1:
+        return True
+    starts_well = value[:1].isupper() or value[:1].isdigit() or value[:1] in "“\"'(#"
+    return starts_well and len(words) <= _MAX_WORDS_WITHOUT_COLON
+
+
 def _from_match(
     doc: Document, page: int, line: Line, match: LabelMatch, spec: FieldSpec
 ) -> Candidate | None:
@@ -90,6 +117,8 @@ def _from_match(
     rest = line.text[match.value_start : seg.end]
     if rest.strip():
         span = cut_value(line.text, match.value_start, seg.end, spec)
+        if span is not None and not _reads_as_label(line.text, match, span, spec):
+            return None
     segs = segments(line, doc.has_geometry)
     if span is None and len(rest.strip()) <= 12 and index + 1 < len(segs):
         # aligned text: "Total due EUR      1,785.00"

@@ -12,7 +12,7 @@ from llamaextract_nb.local.engine.layout import lines_matching, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import find_spans, value_pattern
 
-_TYPED = ("date", "money", "duration")
+_TYPED = ("date", "money")  # a duration anywhere is rarely *the* term: no fallback
 _MAX_LINES = 200  # bound the work on long documents: lines with values, from the start
 
 
@@ -42,8 +42,15 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
                         boxes=span_boxes(line, a, b) if doc.has_geometry else [],
                     )
                 )
-    distinct = len({c.text for c in found}) or 1
-    score = 0.45 if distinct == 1 else 0.3 / distinct
+    values = list(dict.fromkeys(c.text for c in found))
     for candidate in found:
-        candidate.score = round(score, 4)
+        candidate.score = _score(len(values), values.index(candidate.text))
     return found
+
+
+def _score(distinct: int, rank: int) -> float:
+    """The only value of its type is a strong answer; one of many is weak, the first of
+    them (documents tend to state the main date or figure first) a little less so."""
+    if distinct == 1:
+        return 0.8
+    return round(0.3 / distinct + (0.1 if rank == 0 else 0.0), 4)
