@@ -9,6 +9,10 @@
   forwarded, half *after* the upstream has handled it (the ambiguous case: the work was done
   but the caller never hears about it).
 
+``script`` forces the outcome of the first requests of a route, e.g.
+``{("POST", "/api/v2/extract"): ["reset_after", "503"]}``; ``response_delay`` holds every
+answer back for that many seconds after the upstream has handled the request.
+
 With both rates at 0 it is a plain counting proxy: ``counts`` holds the forwarded requests by
 ``(method, route)``, which is how the benchmark counts requests "at the server" for two
 different clients in the same way.
@@ -72,6 +76,8 @@ class FaultProxy:
         reset_rate: float = 0.0,
         retry_after: str = "1",
         seed: int = 0,
+        script: dict[tuple[str, str], list[str]] | None = None,
+        response_delay: float = 0.0,
     ) -> None:
         if not 0 <= error_rate + reset_rate <= 1:
             raise ValueError("error_rate + reset_rate must lie between 0 and 1")
@@ -79,12 +85,15 @@ class FaultProxy:
         self.error_rate = error_rate
         self.reset_rate = reset_rate
         self.retry_after = retry_after
+        self.response_delay = response_delay
+        self._script = {route: list(outcomes) for route, outcomes in (script or {}).items()}
         self.stats = ProxyStats()
         self._random = random.Random(seed)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
         self._upstream: httpx.AsyncClient | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
         self.port = 0
 
     @property
@@ -120,10 +129,17 @@ class FaultProxy:
     async def _stop(self) -> None:
         if self._server is not None:
             self._server.close()
+        for writer in list(self._writers):
+            writer.close()  # the handler sees end of input and returns
+        if self._server is not None:
+            await self._server.wait_closed()
         if self._upstream is not None:
             await self._upstream.aclose()
 
-    def _draw(self) -> str:
+    def _draw(self, method: str, target: str) -> str:
+        scripted = self._script.get((method, route_of(target)))
+        if scripted:
+            return scripted.pop(0)
         x = self._random.random()
         if x < self.reset_rate / 2:
             return "reset_before"
@@ -134,6 +150,7 @@ class FaultProxy:
         return "forward"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
         try:
             while True:
                 try:
@@ -142,7 +159,7 @@ class FaultProxy:
                     return
                 method, target, headers = _parse_head(head)
                 body = await _read_body(reader, headers)
-                fault = self._draw()
+                fault = self._draw(method, target)
                 if fault == "reset_before":
                     self.stats.resets_before += 1
                     _reset(writer)
@@ -164,6 +181,8 @@ class FaultProxy:
                     continue
                 status, out_headers, content = await self._forward(method, target, headers, body)
                 self.stats.counts[(method, route_of(target))] += 1
+                if self.response_delay:
+                    await asyncio.sleep(self.response_delay)
                 if fault == "reset_after":
                     self.stats.resets_after += 1
                     _reset(writer)
@@ -175,6 +194,7 @@ class FaultProxy:
         except ConnectionError:
             return
         finally:
+            self._writers.discard(writer)
             if not writer.is_closing():
                 writer.close()
 

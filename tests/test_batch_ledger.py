@@ -1,0 +1,92 @@
+"""The run ledger: intents before requests, attempts, the result cache, durability on disk."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from llamaextract_nb.client.ledger import DEFAULT_LEDGER_NAME, INTENT, LOST, Ledger
+
+SERVER = "http://127.0.0.1:1|project=|org="
+
+
+def begin(ledger: Ledger, key: str = "k1", file_id: str = "dfl-1") -> int:
+    record = ledger.begin_job(
+        SERVER,
+        key,
+        batch_key="b",
+        sha256="s" * 64,
+        schema_hash="h",
+        config_hash="c",
+        file_id=file_id,
+        name="a.pdf",
+    )
+    return record.attempt
+
+
+def test_default_path_is_in_the_working_directory(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with Ledger() as ledger:
+        assert ledger.path == tmp_path / DEFAULT_LEDGER_NAME
+    assert (tmp_path / DEFAULT_LEDGER_NAME).is_file()
+
+
+def test_uses_wal_journaling(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite"):
+        mode = sqlite3.connect(tmp_path / "l.sqlite").execute("PRAGMA journal_mode").fetchone()
+    assert mode == ("wal",)
+
+
+def test_a_directory_is_refused_with_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="is a directory"):
+        Ledger(tmp_path)
+
+
+def test_upload_intent_then_file_id_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        ledger.begin_upload(SERVER, "s1", 10, "a.pdf", "ext-s1")
+        pending = ledger.upload(SERVER, "s1")
+        assert pending is not None and pending.file_id is None
+        ledger.finish_upload(SERVER, "s1", "dfl-9")
+    with Ledger(path) as again:
+        done = again.upload(SERVER, "s1")
+        assert done is not None and done.file_id == "dfl-9" and done.external_file_id == "ext-s1"
+        assert again.upload("http://other|project=|org=", "s1") is None  # scoped by server
+        again.forget_upload(SERVER, "s1")
+        assert again.upload(SERVER, "s1") is None
+
+
+def test_job_attempts_move_from_intent_to_terminal_with_json(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        attempt = begin(ledger)
+        record = ledger.job(SERVER, "k1")
+        assert record is not None and record.is_intent and record.status == INTENT
+        ledger.set_job_id(SERVER, "k1", attempt, "ext-1", "PENDING")
+        ledger.update_job(SERVER, "ext-1", "RUNNING")
+        job = {"id": "ext-1", "status": "COMPLETED", "extract_result": {"a": 1}}
+        ledger.update_job(SERVER, "ext-1", "COMPLETED", job_json=job)
+        record = ledger.job(SERVER, "k1")
+        assert record is not None
+        assert (record.job_id, record.status, record.job_json) == ("ext-1", "COMPLETED", job)
+        assert ledger.known_job_ids(SERVER, "dfl-1") == {"ext-1"}
+
+
+def test_a_new_attempt_becomes_the_current_one(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        first = begin(ledger)
+        ledger.end_attempt(SERVER, "k1", first, LOST, "file gone")
+        second = begin(ledger, file_id="dfl-2")
+        assert second == first + 1
+        record = ledger.job(SERVER, "k1")
+        assert record is not None and record.attempt == second and record.file_id == "dfl-2"
+        assert [r.status for r in ledger.jobs(SERVER)] == [LOST, INTENT]
+
+
+def test_a_job_id_is_recorded_once_per_server(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        ledger.set_job_id(SERVER, "k1", begin(ledger, "k1"), "ext-1", "PENDING")
+        with pytest.raises(sqlite3.IntegrityError):
+            ledger.set_job_id(SERVER, "k2", begin(ledger, "k2"), "ext-1", "PENDING")
