@@ -17,10 +17,13 @@ from llamaextract_nb.local.store import BlobStore, Store
 log = logging.getLogger("llamaextract_nb.worker")
 
 IDLE_POLL_SECONDS = 0.1
+WORKER_NICENESS = 5
 
 
 def run_worker(db_path: str, blob_root: str, engine_spec: str, parent_pid: int) -> None:
     """Process entry point; returns when the parent (the server) is gone."""
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)  # extraction yields the CPU to the API's requests
     store = Store(Path(db_path))
     blobs = BlobStore(Path(blob_root), clean=False)
     engine: Engine | None = None
