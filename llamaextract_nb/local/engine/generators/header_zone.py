@@ -153,7 +153,7 @@ def company_score(line: Line, index: int, tallest: float | None) -> float:
     elif _is_addressy(text):
         return 0.0
     elif _letters(text) >= 0.6 * len(text.replace(" ", "")):
-        score = 0.45 if text.upper() == text else 0.35
+        score = 0.55 if text.upper() == text else 0.4
     else:
         return 0.0
     if tallest and line.box is not None and line.box.h >= 0.9 * tallest:
@@ -245,8 +245,9 @@ def _address(page: Page, zone: list[Line]) -> list[Candidate]:
     joined = _TRAILING_ID.sub("", " ".join(line.text.strip() for line in block)).strip(" ;,")
     markers = sum(_is_addressy(line.text) for line in block)
     has_postcode = any(_POSTCODE.search(line.text) for line in block)
-    score = 0.45 + 0.1 * min(markers, 3) + (0.1 if has_postcode else 0.0)
-    out.append(_candidate(page, block, joined, min(score, 0.85)))
+    # where an unlabeled address block ends is a guess: keep its confidence moderate
+    score = 0.45 + 0.05 * min(markers, 3) + (0.05 if has_postcode else 0.0)
+    out.append(_candidate(page, block, joined, min(score, 0.65)))
     return out
 
 
