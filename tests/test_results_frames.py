@@ -212,6 +212,9 @@ def test_to_json_and_exports(tmp_path: Path) -> None:
     result.df.to_csv(tmp_path / "df.csv", index=False)
     result.df.to_parquet(tmp_path / "df.parquet")
     assert pd.read_parquet(tmp_path / "df.parquet")["total_amount"].tolist() == [1785.0]
+    result.fields.astype({"value": "string"}).to_parquet(tmp_path / "fields.parquet")
+    fields = pd.read_parquet(tmp_path / "fields.parquet")
+    assert fields.loc[3, ["path", "value", "page"]].tolist() == ["total_amount", "1785.0", 2]
     with pd.ExcelWriter(tmp_path / "out.xlsx") as writer:
         result.df.to_excel(writer, sheet_name="invoice", index=False)
         result.tables["line_items"].to_excel(writer, sheet_name="line_items", index=False)

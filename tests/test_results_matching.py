@@ -41,6 +41,7 @@ def test_printed_forms_are_found(value: object, text: str, printed: str) -> None
         (1785.0, "Total due EUR 1,758.00"),
         (17.85, "Total due EUR 1,785.00"),
         ("2026-04-02", "Date: 03.04.2026"),
+        ("2026-02-04", "Date: 02.04.2026"),  # dotted dates are day-first
         ("ACME", "Globex Corporation"),
         (12, "2012"),
     ],

@@ -227,7 +227,8 @@ def _page_images(
                     )
     if not marks or not options.page_images:
         return ""
-    if not is_pdf(result.source):
+    source = result.source
+    if source is None or not is_pdf(source):
         return (
             '<div class="lx-note">Cited boxes are available: pass <code>source=</code> '
             "(the PDF) to see the cited pages with the boxes drawn.</div>"
@@ -243,7 +244,7 @@ def _page_images(
     if not pages:
         return note
     try:
-        images = render_pages(result.source, {p: marks[p] for p in pages}, options.image_width)  # type: ignore[arg-type]
+        images = render_pages(source, {p: marks[p] for p in pages}, options.image_width)
     except Exception as exc:  # a display must never raise; say why the pages are missing
         return f'<div class="lx-note">Could not render the cited pages: {escape(exc)}</div>'
     blocks = []

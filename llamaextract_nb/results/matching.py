@@ -6,8 +6,9 @@ The rule, per value type:
   either convention: ``1785.0`` matches ``1,785.00``, ``1.785,00``, ``1 785`` (no-break space),
   ``1785``; a sign or brackets are ignored (``-12`` matches ``(12.00)``).
 - **ISO dates** (``2026-04-02``, or the date part of a date-time) match the same day printed as
-  ``02.04.2026``, ``4/2/26``, ``2026-04-02``, ``2 April 2026``, ``Apr 2, 2026``; numeric forms are
-  read both day-first and month-first.
+  ``02.04.2026``, ``4/2/26``, ``2026-04-02``, ``2 April 2026``, ``Apr 2, 2026``. Dotted
+  numeric dates are day-first (``02.04.2026`` is 2 April); with ``/`` or ``-`` both readings
+  are accepted.
 - **strings** match case-insensitively, first as a substring, else ignoring everything but
   letters and digits (``12 mm`` matches ``12mm``). A string that reads as a number or ISO date
   also matches as one.
@@ -24,11 +25,12 @@ from typing import Any
 
 _NUMBER = re.compile(r"\d(?:[\d.,'\u00a0\u202f]*\d)?")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})(?!\d)")
 _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\.?[\s/-]*(?:of\s+)?([^\W\d_]{3,9})\.?[\s,/-]*(\d{4}|\d{2})(?!\d)"
 )
 _MONTH_DAY_YEAR = re.compile(r"([^\W\d_]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)")
+_GROUPING = str.maketrans("", "", "'\u00a0\u202f")
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
@@ -94,7 +96,7 @@ def _locate_number(value: float, text: str) -> tuple[int, int] | None:
 
 def _read_numbers(printed: str) -> list[float]:
     """Every value ``printed`` can stand for, read with a decimal point or a decimal comma."""
-    digits = re.sub(r"['\u00a0\u202f]", "", printed)
+    digits = printed.translate(_GROUPING)
     has_comma, has_dot = "," in digits, "." in digits
     if has_comma and has_dot:
         decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
@@ -123,8 +125,11 @@ def _locate_date(iso: re.Match[str], text: str) -> tuple[int, int] | None:
     except ValueError:
         return None
     for match in _NUMERIC_DATE.finditer(text):
-        a, b, c = match.groups()
-        readings = [(a, b, c)] if len(a) == 4 else [(c, b, a), (c, a, b)]
+        a, separator, b, c = match.groups()
+        if len(a) == 4:
+            readings = [(a, b, c)]
+        else:
+            readings = [(c, b, a)] if separator == "." else [(c, b, a), (c, a, b)]
         if any(_same_day(wanted, y, m, d) for y, m, d in readings):
             return match.span()
     for match in _DAY_MONTH_YEAR.finditer(text):
