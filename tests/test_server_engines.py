@@ -19,13 +19,17 @@ from llamaextract_nb.local.engine.interface import EngineOutput
 
 CRASH_MARKER = b"CRASH-THE-WORKER"
 SLOW_MARKER = b"TAKE-YOUR-TIME"
+NAN_MARKER = b"NOT-A-NUMBER"
 
 
 def crashing(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
     """Kill the worker process on documents holding :data:`CRASH_MARKER`; sleep 2 s on
-    :data:`SLOW_MARKER`; otherwise extract with the real engine."""
+    :data:`SLOW_MARKER`; answer NaN (not JSON) on :data:`NAN_MARKER`; otherwise extract with
+    the real engine."""
     if CRASH_MARKER in data:
         os._exit(3)
+    if NAN_MARKER in data:
+        return EngineOutput({"invoice_number": float("nan")}, {})
     if SLOW_MARKER in data:
         time.sleep(2.0)
     from llamaextract_nb.local.engine import extract
@@ -80,6 +84,8 @@ def test_a_crashing_worker_fails_its_job_and_the_server_goes_on(http: httpx.Clie
     crashed = finish(http, submit(http, DOC + CRASH_MARKER))
     assert crashed["status"] == "FAILED"
     assert "stopped unexpectedly (exit code 3)" in crashed["error_message"]
+    unusable = finish(http, submit(http, DOC + NAN_MARKER))
+    assert unusable["status"] == "FAILED" and "unusable output" in unusable["error_message"]
     after = finish(http, submit(http, DOC))  # served by the respawned worker
     assert after["status"] == "COMPLETED"
     assert after["extract_result"] == {"invoice_number": "INV-1"}

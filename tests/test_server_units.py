@@ -147,3 +147,13 @@ def test_delete_rules_and_blob_use(tmp_path: Path) -> None:
     assert store.delete_job("ext-1", force=True) is not None
     assert not store.blob_in_use(sha)
     assert store.delete_job("ext-1", force=True) is None
+
+
+def test_output_that_is_not_json_is_refused_whole(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    add_job(store, "ext-1")
+    store.claim_next(worker_pid=1, claim="c")
+    with pytest.raises(ValueError):
+        store.complete_job("ext-1", "c", {"x": float("nan")}, {}, {}, "pjb-1")
+    assert store.get_job("ext-1")["status"] == "RUNNING"  # type: ignore[index]
+    assert store.get_parse_job("pjb-1") is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import time
 import uuid
 from pathlib import Path
@@ -22,6 +23,7 @@ WORKER_NICENESS = 5
 
 def run_worker(db_path: str, blob_root: str, engine_spec: str, parent_pid: int) -> None:
     """Process entry point; returns when the parent (the server) is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)  # extraction yields the CPU to the API's requests
     store = Store(Path(db_path))
@@ -71,4 +73,8 @@ def run_job(store: Store, blobs: BlobStore, engine: Engine, job: dict, claim: st
     metadata = dict(output.metadata or {})
     parse_job_id = metadata.get("parse_job_id") or f"pjb-{uuid.uuid4()}"
     metadata["parse_job_id"] = parse_job_id
-    store.complete_job(job["id"], claim, output.result, metadata, output.usage, parse_job_id)
+    try:
+        store.complete_job(job["id"], claim, output.result, metadata, output.usage, parse_job_id)
+    except (TypeError, ValueError) as exc:  # output that is not JSON
+        log.exception("the engine's output for %s cannot be stored", job["id"])
+        store.fail_job(job["id"], claim, f"the extraction engine returned unusable output: {exc}")

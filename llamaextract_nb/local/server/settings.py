@@ -19,6 +19,9 @@ def default_data_dir() -> Path:
 
 
 def default_workers() -> int:
+    """One worker per CPU this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 
@@ -74,17 +73,6 @@ class BlobStore:
 
     def writer(self, limit: int) -> BlobWriter:
         return BlobWriter(self, limit)
-
-    async def write_stream(self, chunks: AsyncIterator[bytes], limit: int) -> tuple[str, int]:
-        """Store an async stream of bytes; return ``(sha256, size)``."""
-        writer = self.writer(limit)
-        try:
-            async for chunk in chunks:
-                writer.write(chunk)
-        except BaseException:
-            writer.discard()
-            raise
-        return writer.finish(), writer.size
 
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

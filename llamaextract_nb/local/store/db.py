@@ -331,7 +331,11 @@ class Store:
     def complete_job(
         self, job_id: str, claim: str, result: Any, metadata: Any, usage: Any, parse_job_id: str
     ) -> bool:
-        """Store the output of a claimed job and mark it COMPLETED (False if it was cancelled)."""
+        """Store the output of a claimed job and mark it COMPLETED (False if it was cancelled).
+
+        Raises ``TypeError`` / ``ValueError`` (and stores nothing) when the output is not
+        strict JSON (e.g. NaN)."""
+        encoded = [json.dumps(part, allow_nan=False) for part in (result, metadata, usage)]
         with self._write() as db:
             row = db.execute(
                 "UPDATE jobs SET status = 'COMPLETED', claim = NULL, updated_at = ?"
@@ -340,10 +344,7 @@ class Store:
             ).fetchone()
             if row is None:
                 return False
-            db.execute(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                (job_id, json.dumps(result), json.dumps(metadata), json.dumps(usage)),
-            )
+            db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", (job_id, *encoded))
             db.execute(
                 "INSERT INTO parse_jobs VALUES (?, ?, ?, ?, ?)",
                 (parse_job_id, job_id, row["file_sha256"], row["file_name"], utc_now()),
