@@ -24,6 +24,7 @@ import pypdfium2.raw as pdfium_c
 from llamaextract_nb.local.engine.document import Box, Document, DocumentError, Page, Word
 from llamaextract_nb.local.engine.parsers.layout import Frame, Item, build_lines
 from llamaextract_nb.local.engine.parsers.pages import select_pages
+from llamaextract_nb.local.engine.parsers.tables import Rules, find_tables, pdf_rows
 
 PDFIUM_LOCK = threading.RLock()
 NO_TEXT_LAYER = (
@@ -51,6 +52,8 @@ _FIXED_CHARS = frozenset(chr(code) for code in _TEXT_FIXES)
 _TOKEN = re.compile(r"\S+")
 
 _DIRECTION_SAMPLE = 200
+_MAX_PATHS = 5000  # path objects read for ruling lines (charts can hold many more)
+_THIN = 2.5  # points: a path this thin is a ruling line
 _PDFIUM_ERRORS = {
     pdfium_c.FPDF_ERR_UNKNOWN: "unknown error",
     pdfium_c.FPDF_ERR_FILE: "file could not be read",
@@ -77,7 +80,7 @@ def parse_pdf(
     with PDFIUM_LOCK, _open(data, filename) as pdf:
         total = len(pdf)
         numbers = select_pages(total, pages, max_pages, filename)
-        result = [_read_page(pdf, number) for number in numbers]
+        result = [_read_page(pdf, number, need_tables) for number in numbers]
     if not any(page.lines for page in result):
         if len(numbers) < total:
             raise DocumentError(
@@ -122,7 +125,7 @@ def _page_list(numbers: list[int]) -> str:
     return ", ".join(str(number) for number in numbers[:10]) + ("..." if len(numbers) > 10 else "")
 
 
-def _read_page(pdf: pdfium.PdfDocument, number: int) -> Page:
+def _read_page(pdf: pdfium.PdfDocument, number: int, need_tables: bool) -> Page:
     page = pdf[number - 1]
     try:
         left, bottom, right, top = page.get_cropbox()
@@ -136,10 +139,30 @@ def _read_page(pdf: pdfium.PdfDocument, number: int) -> Page:
             items = _words(textpage, to_display)
         finally:
             textpage.close()
+        rules = _rules(page, to_display) if need_tables and items else None
     finally:
         page.close()
     lines = build_lines(items, _reading_frame(items, width, height)) if items else []
-    return Page(number=number, width=width, height=height, lines=lines)
+    tables = find_tables(pdf_rows(lines, rules), number, rules) if rules is not None else []
+    return Page(number=number, width=width, height=height, lines=lines, tables=tables)
+
+
+def _rules(page: pdfium.PdfPage, to_display: ToDisplay) -> Rules:
+    """Ruling lines: thin path objects, and the edges of drawn rectangles."""
+    rules = Rules()
+    paths = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=1)
+    for count, path in enumerate(paths):
+        if count >= _MAX_PATHS:
+            break
+        box = to_display(*path.get_bounds())
+        if box.w <= _THIN and box.h > _THIN:
+            rules.vertical.append((box.x + box.w / 2, box.y, box.y1))
+        elif box.h <= _THIN and box.w > _THIN:
+            rules.horizontal.append((box.y + box.h / 2, box.x, box.x1))
+        elif box.w > _THIN and box.h > _THIN:
+            rules.vertical += [(box.x, box.y, box.y1), (box.x1, box.y, box.y1)]
+            rules.horizontal += [(box.y, box.x, box.x1), (box.y1, box.x, box.x1)]
+    return rules
 
 
 def _display_transform(

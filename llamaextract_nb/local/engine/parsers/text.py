@@ -7,6 +7,7 @@ import re
 from llamaextract_nb.local.engine.document import Document, Line, Page, Table
 from llamaextract_nb.local.engine.parsers.detect import decode_text
 from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
+from llamaextract_nb.local.engine.parsers.tables import TEXT_BLANK_GAP, find_tables, text_rows
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]*\S[^|]*(\|[^|]*){2,}$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -20,8 +21,9 @@ def parse_text(data: bytes, *, kind: str, pages: set[int] | None = None) -> Docu
     """Parse TXT (``kind="txt"``) or Markdown (``kind="md"``) bytes.
 
     Form feeds split pages (as ``pdftotext`` writes them); otherwise the text is one page.
-    Runs of pipe-delimited rows become tables; their rows are also kept as lines
-    (``"a | b | c"``) so that text search still sees them.
+    Runs of pipe-delimited rows become tables, their rows kept as lines ``"a | b | c"``;
+    columns aligned with spaces or tabs become tables too (see :mod:`.tables`), their lines
+    kept as written (runs of spaces shown as two).
     """
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
     result: list[Page] = []
@@ -35,6 +37,7 @@ def parse_text(data: bytes, *, kind: str, pages: set[int] | None = None) -> Docu
 def _page(number: int, raw_lines: list[str], *, markdown: bool) -> Page:
     lines: list[Line] = []
     tables: list[Table] = []
+    unpiped = list(raw_lines)  # the page with pipe tables blanked, for aligned columns
     index = 0
     while index < len(raw_lines):
         end = index
@@ -44,6 +47,7 @@ def _page(number: int, raw_lines: list[str], *, markdown: bool) -> Page:
         if table is not None:
             tables.append(table)
             lines.extend(table_lines(table))
+            unpiped[index:end] = [""] * (end - index)
             index = end
             continue
         raw = raw_lines[index]
@@ -51,6 +55,7 @@ def _page(number: int, raw_lines: list[str], *, markdown: bool) -> Page:
         if line.text:
             lines.append(line)
         index += 1
+    tables += find_tables(text_rows(unpiped), number, blank_gap=TEXT_BLANK_GAP)
     return page_of(number, lines, tables)
 
 

@@ -1,0 +1,311 @@
+"""Tables from text laid out in columns: PDF word geometry (with ruling lines) or plain text.
+
+Input is a page's lines cut into *segments*: runs of words separated by column-sized gaps
+(or by a vertical ruling line). A table is a run of consecutive lines of two or more
+segments whose segments fall into the same columns. The first line is the header unless
+it looks like data (a table continued from the previous page then has ``header == []``).
+A line with text only in the leading columns right below a row (no ruling line between)
+continues that row's cells; a summary line (``Total ...`` or text starting right of the
+first column with cells missing) ends the table; so do blank space and label/value blocks
+(``Invoice Date: ...``), which are not tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from llamaextract_nb.local.engine.document import Box, Cell, Line, Table, Word
+
+CELL_GAP = 0.5  # gap between words, in line heights, that separates PDF cells
+PDF_BLANK_GAP = 1.6  # vertical space, in line heights, that ends an unruled PDF table
+TEXT_BLANK_GAP = 0.5  # in plain text any blank line does
+_RULED_GAP = 3.0  # ... and this much ends a ruled one (cells may be padded)
+_CONTINUATION_GAP = 0.6  # at most this much space above a line that continues a row
+_DATA = re.compile(
+    r"^[(\-−]?\s?[$€£¥]?\s?[(\-−]?\d[\d,.\s']*%?\)?(\s?[A-Z]{3})?$"
+    r"|^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$"
+)
+_LIST_MARKER = re.compile(r"^(\(?[ivxlcdm]+[.)]|\(?[a-z0-9]{1,3}[.)]|[•·▪◦‣\-–—*]|§\s?\d+)$", re.I)
+_SUMMARY = re.compile(
+    r"^(sub\s*-?\s*total|total|grand total|tax|vat|gst|sales tax|discount|shipping|balance|"
+    r"amount due|total due|balance due|paid|rounding)\b",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class Segment:
+    """Words of one line that belong to one cell."""
+
+    words: list[Word]
+    text: str
+    x0: float
+    x1: float
+    box: Box | None = None
+
+
+@dataclass(slots=True)
+class Row:
+    """One line as segments, with its vertical extent and height (a text line is 1 high)."""
+
+    segments: list[Segment]
+    y0: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return max(self.y1 - self.y0, 1e-3)
+
+
+@dataclass(slots=True)
+class Rules:
+    """Ruling lines on a PDF page, in top-left points: x with y-span, y with x-span."""
+
+    vertical: list[tuple[float, float, float]] = field(default_factory=list)
+    horizontal: list[tuple[float, float, float]] = field(default_factory=list)
+
+    def splits(self, left: float, right: float, y: float) -> bool:
+        """A vertical rule between x=left and x=right at height y."""
+        return any(left <= x <= right and y0 <= y <= y1 for x, y0, y1 in self.vertical)
+
+    def between(self, top: float, bottom: float, x0: float, x1: float) -> bool:
+        """A horizontal rule at a y in [top, bottom] (line centres) that spans into [x0, x1]."""
+        return any(top <= y <= bottom and a < x1 and b > x0 for y, a, b in self.horizontal)
+
+
+def pdf_rows(lines: list[Line], rules: Rules | None = None) -> list[Row]:
+    """Lines with word boxes -> rows of segments (gaps and vertical rules split cells)."""
+    rows: list[Row] = []
+    for line in lines:
+        if line.box is None or not line.words:
+            continue
+        center = line.box.y + line.box.h / 2
+        limit = CELL_GAP * line.box.h
+        groups: list[list[Word]] = [[line.words[0]]]
+        for previous, word in zip(line.words, line.words[1:], strict=False):
+            assert previous.box is not None and word.box is not None
+            gap_start, gap_end = previous.box.x1, word.box.x
+            if gap_end - gap_start > limit or (
+                rules is not None and rules.splits(gap_start - 1, gap_end + 1, center)
+            ):
+                groups.append([word])
+            else:
+                groups[-1].append(word)
+        segments = [_pdf_segment(group) for group in groups]
+        rows.append(Row(segments, line.box.y, line.box.y1))
+    return rows
+
+
+def _pdf_segment(words: list[Word]) -> Segment:
+    box = words[0].box
+    assert box is not None
+    for word in words[1:]:
+        assert word.box is not None
+        box = box.union(word.box)
+    return Segment(words, " ".join(word.text for word in words), box.x, box.x1, box)
+
+
+_TEXT_CELL = re.compile(r"\S+(?: \S+)*")
+
+
+def text_rows(raw_lines: list[str]) -> list[Row]:
+    """Plain-text lines -> rows whose segments are split at tabs or two or more spaces.
+
+    x positions are character columns and each line is one unit high, so a blank line
+    is a gap of one height.
+    """
+    rows: list[Row] = []
+    for index, raw in enumerate(raw_lines):
+        expanded = raw.expandtabs(8)
+        segments = [
+            Segment(
+                [Word(word) for word in match.group().split()],
+                match.group(),
+                float(match.start()),
+                float(match.end()),
+            )
+            for match in _TEXT_CELL.finditer(expanded)
+        ]
+        if segments:
+            rows.append(Row(segments, float(index), float(index) + 1.0))
+    return rows
+
+
+def find_tables(
+    rows: list[Row], page: int, rules: Rules | None = None, *, blank_gap: float = PDF_BLANK_GAP
+) -> list[Table]:
+    """Every table in ``rows`` (consecutive lines of one page, top to bottom).
+
+    ``blank_gap`` is the vertical space, in line heights, that ends an unruled table
+    (:data:`TEXT_BLANK_GAP` for plain text, where any blank line does).
+    """
+    tables: list[Table] = []
+    index = 0
+    while index < len(rows):
+        if len(rows[index].segments) >= 2:
+            found = _grow(rows, index, rules, blank_gap)
+            if found is not None:
+                table, end = found
+                table.page = page
+                tables.append(table)
+                index = end
+                continue
+        index += 1
+    return tables
+
+
+class _Columns:
+    """Column extents learnt from the rows of a table so far."""
+
+    def __init__(self, header: list[Segment]) -> None:
+        self.spans = [[segment.x0, segment.x1] for segment in header]
+
+    def assign(self, segments: list[Segment], slack: float) -> list[int] | None:
+        """A column index per segment, or None when a segment spans several columns."""
+        result: list[int] = []
+        for segment in segments:
+            hits = [
+                index
+                for index, (x0, x1) in enumerate(self.spans)
+                if segment.x0 < x1 + slack and segment.x1 > x0 - slack
+            ]
+            if len(hits) > 1:
+                hits = [
+                    index
+                    for index in hits
+                    if _overlap(segment, self.spans[index]) > 0.5 * (segment.x1 - segment.x0)
+                    or self.spans[index][0] <= (segment.x0 + segment.x1) / 2 <= self.spans[index][1]
+                ]
+            if not hits:
+                hits = self._zone(segment)
+            if len(hits) != 1:
+                return None
+            result.append(hits[0])
+        if result != sorted(result):
+            return None
+        return result
+
+    def _zone(self, segment: Segment) -> list[int]:
+        """The column whose free zone (between its neighbours) holds a segment, nearest first."""
+        spans = self.spans
+        for index in range(len(spans) - 1):
+            if spans[index][1] <= segment.x0 and segment.x1 <= spans[index + 1][0]:
+                left = segment.x0 - spans[index][1]
+                right = spans[index + 1][0] - segment.x1
+                return [index if left <= right else index + 1]
+        if segment.x0 >= spans[-1][1]:
+            return [len(spans) - 1]
+        if segment.x1 <= spans[0][0]:
+            return [0]
+        return []
+
+    def learn(self, segments: list[Segment], columns: list[int]) -> None:
+        for segment, index in zip(segments, columns, strict=True):
+            span = self.spans[index]
+            span[0], span[1] = min(span[0], segment.x0), max(span[1], segment.x1)
+
+
+def _overlap(segment: Segment, span: list[float]) -> float:
+    return min(segment.x1, span[1]) - max(segment.x0, span[0])
+
+
+def _grow(
+    rows: list[Row], start: int, rules: Rules | None, blank_gap: float
+) -> tuple[Table, int] | None:
+    header = rows[start]
+    columns = _Columns(header.segments)
+    slack = 0.0 if rules is None and header.height <= 1.0 else header.height * 0.25
+    body: list[list[list[Segment]]] = []
+    previous = header
+    end = start + 1
+    while end < len(rows):
+        row = rows[end]
+        ruled_apart = rules is not None and rules.between(
+            (previous.y0 + previous.y1) / 2,
+            (row.y0 + row.y1) / 2,
+            row.segments[0].x0,
+            row.segments[-1].x1,
+        )
+        gap = row.y0 - previous.y1
+        if gap > blank_gap * row.height and not (ruled_apart and gap < _RULED_GAP * row.height):
+            break
+        assigned = columns.assign(row.segments, slack)
+        if assigned is None:
+            break
+        if body and _continues(row, assigned, gap, ruled_apart, len(columns.spans)):
+            for segment, index in zip(row.segments, assigned, strict=True):
+                body[-1][index].append(segment)
+            previous = row
+            end += 1
+            continue
+        if len(set(assigned)) < 2 or _is_summary(row, assigned, len(columns.spans)):
+            break
+        cells: list[list[Segment]] = [[] for _ in columns.spans]
+        for segment, index in zip(row.segments, assigned, strict=True):
+            cells[index].append(segment)
+        body.append(cells)
+        columns.learn(row.segments, assigned)
+        previous = row
+        end += 1
+    if not body or _is_label_value_block(header, body) or _is_list(header, body):
+        return None
+    if _fill_ratio(body) < 0.5:  # justified prose or scattered words, not a grid
+        return None
+    header_cells: list[list[Segment]] = [[segment] for segment in header.segments]
+    if len(columns.spans) == 2 and len(body) < 2:
+        return None
+    if any(_DATA.match(segment.text) for segment in header.segments):
+        body.insert(0, header_cells)  # no header row: a table continued from a page before
+        header_cells = []
+    table = Table(
+        header=[_cell(segments) for segments in header_cells],
+        rows=[[_cell(segments) for segments in row] for row in body],
+    )
+    return table, end
+
+
+def _continues(row: Row, assigned: list[int], gap: float, ruled_apart: bool, width: int) -> bool:
+    """Whether a line continues the cells of the row above (a wrapped description)."""
+    if ruled_apart or gap > _CONTINUATION_GAP * row.height:
+        return False
+    return width - 1 not in assigned and len(assigned) < width
+
+
+def _is_summary(row: Row, assigned: list[int], width: int) -> bool:
+    if _SUMMARY.match(row.segments[0].text):
+        return True
+    return assigned[0] > 0 and len(set(assigned)) < width
+
+
+def _is_label_value_block(header: Row, body: list[list[list[Segment]]]) -> bool:
+    firsts = [header.segments[0].text] + [
+        " ".join(segment.text for segment in row[0]) for row in body if row[0]
+    ]
+    return sum(text.endswith(":") for text in firsts) * 2 > len(firsts)
+
+
+def _is_list(header: Row, body: list[list[list[Segment]]]) -> bool:
+    """Bullets or enumerations ("(i) ...", "1. ...") in a first column of their own."""
+    if len(header.segments) != 2:
+        return False
+    markers = [header.segments[0].text] + [
+        " ".join(segment.text for segment in row[0]) for row in body
+    ]
+    return all(_LIST_MARKER.match(marker) for marker in markers)
+
+
+def _fill_ratio(body: list[list[list[Segment]]]) -> float:
+    cells = [bool(cell) for row in body for cell in row]
+    return sum(cells) / len(cells)
+
+
+def _cell(segments: list[Segment]) -> Cell:
+    text = " ".join(segment.text for segment in segments)
+    boxes = [segment.box for segment in segments if segment.box is not None]
+    if not boxes:
+        return Cell(text)
+    box = boxes[0]
+    for other in boxes[1:]:
+        box = box.union(other)
+    return Cell(text, box)
