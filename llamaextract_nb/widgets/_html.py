@@ -15,6 +15,17 @@ STATUS_COLOURS = {
 }
 
 
+TABLE_CSS = (
+    "<style>.lxnb-table{border-collapse:collapse;font-size:13px}"
+    ".lxnb-table th,.lxnb-table td{padding:3px 10px;text-align:left;vertical-align:top;"
+    "border-bottom:1px solid var(--jp-border-color2,#d1d5db)}"
+    ".lxnb-table th{font-weight:600}</style>"
+)
+"""Styles of the tables the Studio draws (theme colours where JupyterLab provides them)."""
+
+MUTED = "var(--jp-ui-font-color2,#4b5563)"
+
+
 def badge(status: str) -> str:
     """A coloured status label."""
     colour = STATUS_COLOURS.get(status, "#6b7280")

@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as w
 import traitlets
 
-from llamaextract_nb.widgets._html import human_size, message
+from llamaextract_nb.widgets._html import TABLE_CSS, human_size, message
 
 UPLOAD_LIMIT = 10_000_000
 """Largest browser upload accepted, in bytes (the websocket cap is 10 MiB)."""
@@ -101,7 +101,6 @@ class FilePicker(w.VBox):
         self.table = w.HTML()
         self.upload.observe(self._uploaded, "value")
         self.add_path_button.on_click(lambda _: self.add_path(self.path.value))
-        self.path.on_submit(lambda _: self.add_path(self.path.value))
         self.add_sample_button.on_click(lambda _: self.add_sample(self.sample_choice.value))
         self.clear_button.on_click(lambda _: self.clear())
         super().__init__(
@@ -210,7 +209,7 @@ class FilePicker(w.VBox):
             for f in self.files
         )
         self.table.value = (
-            "<table class='lxnb-file-table' style='border-collapse:collapse'>"
-            "<thead><tr><th style='text-align:left'>Name</th><th>Type</th><th>Size</th>"
-            f"<th>Pages</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"{TABLE_CSS}<table class='lxnb-file-table lxnb-table'>"
+            "<thead><tr><th>Name</th><th>Type</th><th style='text-align:right'>Size</th>"
+            f"<th style='text-align:right'>Pages</th></tr></thead><tbody>{rows}</tbody></table>"
         )

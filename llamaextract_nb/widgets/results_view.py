@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
+from llamaextract_nb.widgets._html import TABLE_CSS
+
 if TYPE_CHECKING:
     from llamaextract_nb.results import BatchResult, ExtractResult
 
@@ -96,8 +98,10 @@ def _table_html(frame: pd.DataFrame) -> str:
         if len(frame) > MAX_TABLE_ROWS
         else ""
     )
-    html = shown.to_html(escape=True, index=False, na_rep="", classes="lxnb-result-table")
-    return f'<div style="overflow-x:auto;max-height:360px">{html}</div>{note}'
+    html = shown.to_html(
+        escape=True, index=False, na_rep="", border=0, classes="lxnb-result-table lxnb-table"
+    )
+    return f'{TABLE_CSS}<div style="overflow-x:auto;max-height:360px">{html}</div>{note}'
 
 
 def _cell(value: Any) -> str:
@@ -132,6 +136,6 @@ def _citations_html(rows: pd.DataFrame) -> str:
         for page, text in cited
     )
     return (
-        f"{head}<table class='lxnb-citations'><thead><tr><th>Page</th><th style='text-align:left'>"
-        f"Matching text</th></tr></thead><tbody>{items}</tbody></table>"
+        f"{head}{TABLE_CSS}<table class='lxnb-citations lxnb-table'><thead><tr><th>Page</th>"
+        f"<th>Matching text</th></tr></thead><tbody>{items}</tbody></table>"
     )

@@ -21,7 +21,7 @@ import traitlets
 from llamaextract_nb.schema import FIELD_TYPES, Field, Problem, Schema, SchemaError
 from llamaextract_nb.schema.lint import child_parent, field_path
 from llamaextract_nb.schema.model import CONTAINER_TYPES
-from llamaextract_nb.widgets._html import message
+from llamaextract_nb.widgets._html import MUTED, message
 
 INDENT_PX = 28
 
@@ -196,7 +196,7 @@ class SchemaEditor(w.VBox):
             lambda _: self._show_export(self.schema.to_pydantic_source())
         )
         header = w.HTML(
-            '<div style="display:flex;gap:8px;font-weight:600;font-size:12px;color:#4b5563">'
+            f'<div style="display:flex;gap:8px;font-weight:600;font-size:12px;color:{MUTED}">'
             '<span style="width:180px">Name</span><span style="width:150px">Type</span>'
             "<span>Description</span></div>"
         )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from llamaextract_nb.schema import Schema
+from llamaextract_nb.widgets._html import MUTED
 from llamaextract_nb.widgets.files import FilePicker
 from llamaextract_nb.widgets.history import HistoryPanel, RunRecord
 from llamaextract_nb.widgets.jobs import RunPanel
@@ -63,7 +64,7 @@ class Studio(w.VBox):
         self.steps, self.outputs = steps, outputs
         title = (
             "<div style='font-size:16px;font-weight:600'>LlamaExtract Studio</div>"
-            f"<div style='color:#4b5563;font-size:12px'>backend: "
+            f"<div style='color:{MUTED};font-size:12px'>backend: "
             f"{escape(str(getattr(client, 'base_url', '')))}</div>"
         )
         super().__init__([w.HTML(title), steps, self.run_panel, outputs])
