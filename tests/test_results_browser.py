@@ -3,6 +3,7 @@ the cited page with boxes (screenshots are saved to ``artifacts/`` for people to
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 TITLE = "results view"
+EXAMPLES = Path("/work/shared/spec/examples")
+if not EXAMPLES.is_dir():
+    EXAMPLES = Path(__file__).parent / "data" / "spec_examples"
 
 HOSTILE = [
     '<script>window.__pwned = 1; document.title = "pwned"</script>',
@@ -124,5 +128,71 @@ def test_hostile_text_in_the_batch_view_never_runs(browser: Any) -> None:
         text = page.locator("div.lxnb").inner_text()
         for hostile in HOSTILE:
             assert hostile in text
+    finally:
+        page.close()
+
+
+CONTRAST = """(element) => {
+  const parse = (text) => {
+    const m = text.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return [0, 0, 0, 0];
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3]));
+  const chain = [];
+  for (let e = element; e; e = e.parentElement) chain.unshift(getComputedStyle(e).backgroundColor);
+  let background = [255, 255, 255];
+  for (const colour of chain) background = over(parse(colour), background);
+  const text = over(parse(getComputedStyle(element).color), background);
+  const luminance = (c) => {
+    const v = c.map((x) => {
+      x /= 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  };
+  const [a, b] = [luminance(text), luminance(background)];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+# minimum contrast per element: body text 4.5 (WCAG AA), secondary text and badges 3
+READABLE = {
+    "table.lx-fields td:nth-child(3)": 4.5,
+    "table.lx-fields th": 4.5,
+    "code": 4.5,
+    "mark": 4.5,
+    ".lx-muted": 3.0,
+    ".lx-num": 3.0,
+    ".lx-warn": 3.0,
+    ".lx-page": 3.0,
+    ".lx-status": 3.0,
+}
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_view_is_readable_in_jupyterlab_light_and_dark_themes(browser: Any, theme: str) -> None:
+    import jupyterlab
+
+    themes = Path(jupyterlab.__file__).parent / "themes" / "@jupyterlab"
+    variables = (themes / f"theme-{theme}-extension" / "index.css").read_text()
+    job = json.loads((EXAMPLES / "04_job_completed_per_doc_expanded.json").read_text())
+    job["extract_result"]["total_amount"] = 1875.0  # one flagged citation
+    result = ExtractResult(job, name="acme.pdf")
+    result.threshold = 0.97  # some red bars
+    body = "background:var(--jp-layout-color0);color:var(--jp-content-font-color1)"
+    page = browser.new_page(viewport={"width": 1100, "height": 700})
+    try:
+        page.set_content(
+            f"<!doctype html><style>{variables}</style>"
+            f'<body style="{body}">{result._repr_html_()}</body>'
+        )
+        for selector, minimum in READABLE.items():
+            elements = page.locator(f"div.lxnb {selector}").all()
+            assert elements, selector
+            worst = min(element.evaluate(CONTRAST) for element in elements)
+            assert worst >= minimum, f"{selector} contrast {worst:.2f} in the {theme} theme"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"results_view_{theme}.png"), full_page=True)
     finally:
         page.close()

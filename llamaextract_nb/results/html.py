@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 CSS = """
 .lxnb{font-family:var(--jp-ui-font-family,system-ui,-apple-system,"Segoe UI",sans-serif);
  font-size:var(--jp-ui-font-size1,13px);color:var(--jp-content-font-color1,inherit);line-height:1.45}
-.lxnb table{border-collapse:collapse;margin:6px 0;font-size:inherit}
+.lxnb table{border-collapse:collapse;margin:6px 0;font-size:inherit;table-layout:auto}
 .lxnb th,.lxnb td{border:0;border-bottom:1px solid var(--jp-border-color2,rgba(128,128,128,.3));
  padding:3px 8px;text-align:left;vertical-align:top;max-width:36em;overflow-wrap:anywhere}
 .lxnb th{font-weight:600;background:var(--jp-layout-color2,rgba(128,128,128,.12))}
