@@ -2,8 +2,9 @@
 
 Input is a page's lines cut into *segments*: runs of words separated by column-sized gaps
 (or by a vertical ruling line). A table is a run of consecutive lines of two or more
-segments whose segments fall into the same columns. The first line is the header unless
-it looks like data (a table continued from the previous page then has ``header == []``).
+segments whose segments fall into the same columns. The first line is the header; on a
+page that continues a table without repeating its header it is the first data row (the
+engine recognises such continuations by their width).
 A line with text only in the leading columns right below a row (no ruling line between)
 continues that row's cells; a summary line (``Total ...`` or text starting right of the
 first column with cells missing) ends the table; so do blank space and label/value blocks
@@ -22,10 +23,6 @@ PDF_BLANK_GAP = 1.6  # vertical space, in line heights, that ends an unruled PDF
 TEXT_BLANK_GAP = 0.5  # in plain text any blank line does
 _RULED_GAP = 3.0  # ... and this much ends a ruled one (cells may be padded)
 _CONTINUATION_GAP = 0.6  # at most this much space above a line that continues a row
-_DATA = re.compile(
-    r"^[(\-−]?\s?[$€£¥]?\s?[(\-−]?\d[\d,.\s']*%?\)?(\s?[A-Z]{3})?$"
-    r"|^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$"
-)
 _LIST_MARKER = re.compile(r"^(\(?[ivxlcdm]+[.)]|\(?[a-z0-9]{1,3}[.)]|[•·▪◦‣\-–—*]|§\s?\d+)$", re.I)
 _SUMMARY = re.compile(
     r"^(sub\s*-?\s*total|total|grand total|tax|vat|gst|sales tax|discount|shipping|balance|"
@@ -255,9 +252,6 @@ def _grow(
     header_cells: list[list[Segment]] = [[segment] for segment in header.segments]
     if len(columns.spans) == 2 and len(body) < 2:
         return None
-    if any(_DATA.match(segment.text) for segment in header.segments):
-        body.insert(0, header_cells)  # no header row: a table continued from a page before
-        header_cells = []
     table = Table(
         header=[_cell(segments) for segments in header_cells],
         rows=[[_cell(segments) for segments in row] for row in body],
