@@ -142,6 +142,8 @@ def test_refs_are_inlined_and_a_non_object_root_is_refused() -> None:
         ("12,5", 12.5),
         ("1.234.567", 1234567.0),
         ("RM9.00", 9.0),
+        ("1 234,56", 1234.56),
+        ("10 450.00", None),
         ("abc", None),
         ("12.3.4", None),
     ],

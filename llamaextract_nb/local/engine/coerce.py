@@ -123,7 +123,9 @@ def parse_number(text: str) -> float | None:
     if match and re.search(r"\d", raw[: match.start()]):
         multiplier = MULTIPLIERS[match.group(1).lower()]
         raw = raw[: match.start()]
-    raw = raw.replace("'", "").replace("’", "").replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?", raw):
+        raw = re.sub(r"[ \u00a0\u202f]", "", raw)  # "1 234,56": spaces between thousands
+    raw = raw.replace("'", "").replace("’", "")
     if not re.fullmatch(r"[\d.,]*\d[\d.,]*", raw):
         return None
     if "," in raw and "." in raw:

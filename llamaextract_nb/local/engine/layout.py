@@ -17,6 +17,7 @@ from llamaextract_nb.local.engine.document import Box, Document, Line, Page
 _TEXT_GAP = re.compile(r"\s{3,}|\t+|\s*\|\s*")
 _PAGE_INDEX: OrderedDict[int, tuple[Page, str, list[int]]] = OrderedDict()
 _PAGE_INDEX_SIZE = 256
+_MATCHING: OrderedDict[tuple[int, re.Pattern[str]], tuple[Page, list[int]]] = OrderedDict()
 _SEGMENTS: OrderedDict[int, tuple[Line, bool, list[Segment]]] = OrderedDict()
 _SEGMENTS_SIZE = 4096
 
@@ -173,6 +174,10 @@ def _page_index(page: Page) -> tuple[str, list[int]]:
 def lines_matching(page: Page, pattern: re.Pattern[str]) -> list[int]:
     """Indexes of the lines of ``page`` that ``pattern`` may match (a fast prefilter:
     one search over the page text instead of one per line)."""
+    key = (id(page), pattern)
+    cached = _MATCHING.get(key)
+    if cached is not None and cached[0] is page:
+        return cached[1]
     text, starts = _page_index(page)
     found: list[int] = []
     for match in pattern.finditer(text):
@@ -181,4 +186,7 @@ def lines_matching(page: Page, pattern: re.Pattern[str]) -> list[int]:
         for index in range(max(first, 0), last + 1):
             if not found or found[-1] < index:
                 found.append(index)
+    _MATCHING[key] = (page, found)
+    if len(_MATCHING) > _PAGE_INDEX_SIZE * 8:
+        _MATCHING.popitem(last=False)
     return found

@@ -22,6 +22,7 @@ from llamaextract_nb.local.engine.layout import Segment, segments, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec
 
 _MIN_HEADER_SCORE = 0.55
+_HEADER_SEARCH_ROWS = 4
 _SUMMARY_ROW = re.compile(
     r"^\s*(?:sub[\s-]?total|total|grand total|tax|vat|gst|balance|amount due|shipping|discount"
     r"|carried forward|brought forward|continued)\b",
@@ -97,28 +98,44 @@ def rows(doc: Document, array: ArrayNode | ObjectNode) -> list[Row]:
 
 
 def _from_tables(doc: Document, item: ObjectNode) -> list[Row]:
-    tables = doc.tables
-    best: tuple[float, int, dict[int, tuple[FieldSpec, float]]] | None = None
-    for index, table in enumerate(tables):
-        columns = match_columns([c.text for c in table.header], item)
-        if _enough(columns, item):
-            total = sum(score for _, score in columns.values())
-            if best is None or total > best[0]:
-                best = (total, index, columns)
-    if best is None:
-        return []
-    _, first, columns = best
-    found = _table_rows(doc, tables[first], tables[first].rows, columns, item)
-    width = len(tables[first].header)
-    for table in tables[first + 1 :]:
-        if len(table.header) != width:
-            continue
-        same = match_columns([c.text for c in table.header], item)
-        if _enough(same, item):
-            found += _table_rows(doc, table, table.rows, same, item)
-        elif not same:  # no header: the continuation's first row was read as one
-            found += _table_rows(doc, table, [table.header, *table.rows], columns, item)
+    """Rows of every table whose header names the item's properties, in document order;
+    a table of the same width without such a header continues the previous one."""
+    found: list[Row] = []
+    previous: tuple[dict[int, tuple[FieldSpec, float]], int] | None = None
+    for table in doc.tables:
+        header = _find_header(table, item)
+        if header is not None:
+            start, columns = header
+            found += _table_rows(doc, table, table.rows[start:], columns, item)
+            previous = (columns, len(table.header))
+        elif previous is not None and len(table.header) == previous[1]:
+            if not match_columns([c.text for c in table.header], item):
+                # no header: the continuation's first row was read as one
+                found += _table_rows(doc, table, [table.header, *table.rows], previous[0], item)
     return found
+
+
+def _find_header(
+    table: Table, item: ObjectNode
+) -> tuple[int, dict[int, tuple[FieldSpec, float]]] | None:
+    """(index of the first body row, columns) when the header, or one of the first body
+    rows (a title row above the real header), names the item's properties."""
+    candidates = [table.header, *table.rows[:_HEADER_SEARCH_ROWS]]
+    leaves = iter_leaves(item)
+    for index, cells in enumerate(candidates):
+        texts = [c.text for c in cells]
+        columns = match_columns(texts, item)
+        if _enough(columns, item) and not _merged(texts, leaves):
+            return index, columns
+    return None
+
+
+def _merged(headers: list[str], leaves: list[FieldSpec]) -> bool:
+    """Whether one header cell names two properties ("Qty Amount"): columns were merged
+    and the aligned-text reading is more trustworthy than this table."""
+    return any(
+        sum(header_score(h, leaf) >= _MIN_HEADER_SCORE for leaf in leaves) >= 2 for h in headers
+    )
 
 
 def _table_rows(
