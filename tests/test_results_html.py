@@ -230,3 +230,21 @@ def test_the_view_survives_nbconvert_html_export() -> None:
     ]
     assert after.style is not None and before.style is not None
     assert after.style.get_text() == before.style.get_text()
+
+
+def test_per_page_results_show_the_page_of_each_value() -> None:
+    entry = {"citation": [{"page": 3, "matching_text": "Total: 12.50"}], "confidence": 0.7}
+    job = {
+        "id": "ext-pages",
+        "status": "COMPLETED",
+        "configuration": {"data_schema": {}, "extraction_target": "per_page"},
+        "extract_result": [{"total": 10.0}, {"total": 12.5}],
+        "extract_metadata": {"field_metadata": {"page_metadata": [{}, {"total": entry}]}},
+    }
+    result = ExtractResult(job)
+    assert result.df["page"].tolist() == [1, 3]  # the second page's values cite page 3
+    html = result._repr_html_()
+    assert "<th>Page</th>" in html
+    assert "<td>3</td><td><code>total</code></td><td>12.5</td>" in html
+    assert "Total: <mark>12.50</mark>" in html
+    assert html.count('<tr class="lx-low">') == 1  # 0.7 < 0.8
