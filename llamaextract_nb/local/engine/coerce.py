@@ -123,8 +123,11 @@ def parse_number(text: str) -> float | None:
     if match and re.search(r"\d", raw[: match.start()]):
         multiplier = MULTIPLIERS[match.group(1).lower()]
         raw = raw[: match.start()]
-    if re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?", raw):
-        raw = re.sub(r"[ \u00a0\u202f]", "", raw)  # "1 234,56": spaces between thousands
+    # spaces between thousands: "1 234,56" or non-breaking spaces; "10 450.00" is two numbers
+    if re.fullmatch(
+        r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?|\d{1,3}(?: \d{3})+,\d{1,2}", raw
+    ):
+        raw = re.sub(r"[ \u00a0\u202f]", "", raw)
     raw = raw.replace("'", "").replace("’", "")
     if not re.fullmatch(r"[\d.,]*\d[\d.,]*", raw):
         return None

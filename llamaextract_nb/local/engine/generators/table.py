@@ -108,10 +108,12 @@ def _from_tables(doc: Document, item: ObjectNode) -> list[Row]:
             start, columns = header
             found += _table_rows(doc, table, table.rows[start:], columns, item)
             previous = (columns, len(table.header))
-        elif previous is not None and len(table.header) == previous[1]:
-            if not match_columns([c.text for c in table.header], item):
-                # no header: the continuation's first row was read as one
-                found += _table_rows(doc, table, [table.header, *table.rows], previous[0], item)
+        elif (
+            previous is not None
+            and len(table.header) == previous[1]
+            and not match_columns([c.text for c in table.header], item)
+        ):  # no header: the continuation's first row was read as one
+            found += _table_rows(doc, table, [table.header, *table.rows], previous[0], item)
     return found
 
 
