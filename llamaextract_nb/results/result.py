@@ -124,13 +124,13 @@ class ExtractResult:
         """One row per document (per_doc), page (per_page, ``page`` column) or row
         (per_table_row, ``row`` column); nested objects as dotted columns, typed from the schema.
         Arrays of objects are in :attr:`tables`."""
-        return self._df.copy(deep=False)
+        return self._df.copy()
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """One tidy frame per array of objects (``tables["line_items"]``), with :attr:`keys`
         and ``<array>_index``; ``r.tables["line_items"].merge(r.df, on=r.keys)`` just works."""
-        return {name: frame.copy(deep=False) for name, frame in self._tables.items()}
+        return {name: frame.copy() for name, frame in self._tables.items()}
 
     @property
     def fields(self) -> pd.DataFrame:
@@ -142,7 +142,7 @@ class ExtractResult:
         ``citation_mismatch`` is True where the cited text does not contain the value (see
         :mod:`llamaextract_nb.results.matching` for the rule), NA where it was not judged.
         """
-        return self._fields.copy(deep=False)
+        return self._fields.copy()
 
     @cached_property
     def _layout(self) -> Layout:
