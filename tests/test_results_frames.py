@@ -324,9 +324,10 @@ def test_data_columns_named_like_key_columns_are_renamed_not_lost() -> None:
 
 def test_frames_handed_out_are_copies() -> None:
     result = ExtractResult(payload("04"))
-    result.df.loc[0, "total_amount"] = 0.0
-    result.fields.loc[0, "confidence"] = 0.0
-    result.tables["line_items"].loc[0, "amount"] = 0.0
+    df, fields, items = result.df, result.fields, result.tables["line_items"]
+    df.loc[0, "total_amount"] = 0.0
+    fields.loc[0, "confidence"] = 0.0
+    items.loc[0, "amount"] = 0.0
     assert result.df.loc[0, "total_amount"] == 1785.0
     assert result.fields.loc[0, "confidence"] == 0.994
     assert result.tables["line_items"].loc[0, "amount"] == 450.0
