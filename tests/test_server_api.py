@@ -11,6 +11,8 @@ import httpx
 import pytest
 from conftest import ServerProcess, start_server
 
+from llamaextract_nb.local.server import paging
+
 INVOICE = b"Invoice Number: INV-7\nTotal Amount: 120.50\nInvoice Date: 2026-01-31\n"
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -85,6 +87,19 @@ def test_file_routes(http: httpx.Client) -> None:
     assert [f["id"] for f in rest["items"]] == [first["id"]] and rest["next_page_token"] is None
     newest = http.get("/api/v1/beta/files", params={"file_ids": ids}).json()["items"]
     assert [f["id"] for f in newest] == [second["id"], first["id"]]
+
+    query = {"filter": {"file_ids": ids}, "order_by": "name", "page_size": 5}
+    found = http.post("/api/v1/beta/files/query", json=query).json()
+    assert [f["id"] for f in found["items"]] == [second["id"], first["id"]]
+    bad_order = http.post("/api/v1/beta/files/query", json={"order_by": "size desc"})
+    assert bad_order.status_code == 400 and "order_by" in bad_order.json()["detail"]
+    crafted = paging.encode({"kind": "files:name"})  # right kind, no key
+    assert (
+        http.get(
+            "/api/v1/beta/files", params={"order_by": "name", "page_token": crafted}
+        ).status_code
+        == 400
+    )
 
     link = http.get(f"/api/v1/beta/files/{first['id']}/content").json()
     assert link["expires_at"].endswith("Z")
@@ -200,8 +215,9 @@ def test_job_lifecycle_expand_and_filters(http: httpx.Client) -> None:
     assert listed(status="RUNNING") == []
     assert listed(created_at_on_or_after=started) == ids[::-1]
     assert listed(created_at_on_or_before="2000-01-01T00:00:00Z") == []
-    bad_token = http.get("/api/v2/extract", params={"page_token": "garbage"})
-    assert bad_token.status_code == 400 and "page_token" in bad_token.json()["detail"]
+    for garbage in ("garbage", paging.encode({"kind": "jobs", "seq": "x"})):
+        bad_token = http.get("/api/v2/extract", params={"page_token": garbage})
+        assert bad_token.status_code == 400 and "page_token" in bad_token.json()["detail"]
     assert http.get("/api/v2/extract", params={"status": "DONE"}).status_code == 422
 
     unknown = http.get("/api/v2/extract/ext-missing")

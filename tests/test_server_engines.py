@@ -23,7 +23,7 @@ NAN_MARKER = b"NOT-A-NUMBER"
 
 
 def crashing(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
-    """Kill the worker process on documents holding :data:`CRASH_MARKER`; sleep 2 s on
+    """Kill the worker process on documents holding :data:`CRASH_MARKER`; sleep 1 s on
     :data:`SLOW_MARKER`; answer NaN (not JSON) on :data:`NAN_MARKER`; otherwise extract with
     the real engine."""
     if CRASH_MARKER in data:
@@ -31,7 +31,7 @@ def crashing(data: bytes, filename: str, configuration: dict[str, Any]) -> Engin
     if NAN_MARKER in data:
         return EngineOutput({"invoice_number": float("nan")}, {})
     if SLOW_MARKER in data:
-        time.sleep(2.0)
+        time.sleep(1.0)
     from llamaextract_nb.local.engine import extract
 
     return extract(data, filename, configuration)

@@ -71,6 +71,10 @@ def test_official_sdk_scenario(server: ServerProcess, tmp_path: Path) -> None:
     uploaded = sdk.files.create(file=path, purpose="extract")
     assert uploaded.id.startswith("dfl-") and uploaded.name == "invoice.txt"
     assert sdk.files.retrieve(uploaded.id).file_type == "txt"
+    with pytest.warns(DeprecationWarning):  # the SDK marks files.query deprecated
+        queried = sdk.files.query(filter={"file_ids": [uploaded.id]})
+    assert [f.id for f in queried.items] == [uploaded.id]
+    assert sdk.files.content(uploaded.id).url.startswith(server.base_url)
 
     job = sdk.extract.create(file_input=uploaded.id, configuration=CONFIGURATION)
     assert job.status == "PENDING" and job.id.startswith("ext-")

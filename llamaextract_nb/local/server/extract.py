@@ -133,7 +133,7 @@ def list_jobs(
     prefixes = {"file_id": "dfl-", "parse_job_id": "pjb-"}
     if document_input_type is not None and document_input_type not in prefixes:
         raise HTTPException(400, "document_input_type must be 'file_id' or 'parse_job_id'")
-    before = paging.decode(page_token, "jobs")["seq"] if page_token else None
+    before = paging.decode_seq(page_token, "jobs") if page_token else None
     rows = ctx.store.list_jobs(
         job_ids=job_ids or [],
         status=status,

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
 
 from llamaextract_nb.api.models import FILE_PURPOSES, File, Page, PresignedURL
 from llamaextract_nb.local.server import paging
@@ -115,6 +116,47 @@ async def upload_file(
     return JSONResponse(file_json(row, ctx.project_id), status_code=201)
 
 
+def _page(
+    request: Request,
+    ctx: ServerContext,
+    *,
+    file_ids: list[str],
+    file_name: str | None,
+    external_file_id: str | None,
+    order: str,
+    expand: list[str],
+    page_size: int,
+    page_token: str | None,
+) -> JSONResponse:
+    """One cursor page of files matching the filters."""
+    kind = f"files:{order}"
+    rows = ctx.store.list_files(
+        file_ids=[file_key(f) for f in file_ids],
+        file_name=file_name,
+        external_file_id=external_file_id,
+        order_by=order,
+        after=paging.decode_key(page_token, kind) if page_token else None,
+        limit=page_size + 1,
+    )
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    with_link = "download_url" in expand
+    items = [
+        file_json(
+            r,
+            ctx.project_id,
+            _download_url(request, ctx, r["id"], DEFAULT_LINK_SECONDS) if with_link else None,
+        )
+        for r in rows
+    ]
+    token = None
+    if more:
+        last = rows[-1]
+        key = [last["seq"] if order == "created_at" else last[order], last["seq"]]
+        token = paging.encode({"kind": kind, "key": key})
+    return JSONResponse({"items": items, "next_page_token": token, "total_size": None})
+
+
 @router.get("", response_model=Page, summary="List files (cursor pages)")
 def list_files(
     request: Request,
@@ -129,36 +171,67 @@ def list_files(
     project_id: ProjectId = None,
     organization_id: ProjectId = None,
 ) -> JSONResponse:
-    order = order_by or "created_at"
-    after = None
-    if page_token:
-        cursor = paging.decode(page_token, f"files:{order}")
-        after = tuple(cursor["key"])
-    rows = ctx.store.list_files(
-        file_ids=[file_key(f) for f in file_ids or []],
+    return _page(
+        request,
+        ctx,
+        file_ids=file_ids or [],
         file_name=file_name,
         external_file_id=external_file_id,
-        order_by=order,
-        after=after,
-        limit=page_size + 1,
+        order=order_by or "created_at",
+        expand=expand or [],
+        page_size=page_size,
+        page_token=page_token,
     )
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    with_link = "download_url" in (expand or [])
-    items = [
-        file_json(
-            r,
-            ctx.project_id,
-            _download_url(request, ctx, r["id"], DEFAULT_LINK_SECONDS) if with_link else None,
-        )
-        for r in rows
-    ]
-    token = None
-    if more:
-        last = rows[-1]
-        key = [last["seq"] if order == "created_at" else last[order], last["seq"]]
-        token = paging.encode({"kind": f"files:{order}", "key": key})
-    return JSONResponse({"items": items, "next_page_token": token, "total_size": None})
+
+
+class QueryFilter(BaseModel):
+    file_ids: list[str] | None = None
+    file_name: str | None = None
+    external_file_id: str | None = None
+
+
+class FileQuery(BaseModel):
+    """Body of the deprecated ``POST /api/v1/beta/files/query``."""
+
+    filter: QueryFilter | None = None
+    order_by: str | None = None
+    page_size: int = Field(default=50, ge=1)
+    page_token: str | None = None
+
+
+_QUERY_ORDERS = {
+    "": "created_at",
+    "created_at": "created_at",
+    "created_at desc": "created_at",
+    "name": "name",
+    "id": "id",
+}
+
+
+@router.post("/query", response_model=Page, summary="Search files (deprecated: use GET /files)")
+def query_files(
+    request: Request,
+    body: FileQuery,
+    ctx: Ctx,
+    project_id: ProjectId = None,
+    organization_id: ProjectId = None,
+) -> JSONResponse:
+    wanted = " ".join((body.order_by or "").lower().split()).removesuffix(" asc")
+    order = _QUERY_ORDERS.get(wanted)
+    if order is None:
+        raise HTTPException(400, "order_by must be 'name', 'id' or 'created_at desc'")
+    found = body.filter or QueryFilter()
+    return _page(
+        request,
+        ctx,
+        file_ids=found.file_ids or [],
+        file_name=found.file_name,
+        external_file_id=found.external_file_id,
+        order=order,
+        expand=[],
+        page_size=min(body.page_size, 1000),  # the service coerces larger sizes
+        page_token=body.page_token,
+    )
 
 
 @router.get("/{file_id}", response_model=File, summary="Get a file's metadata")
