@@ -16,6 +16,7 @@ from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 SOURCE = "totals"
 _LOOKAHEAD = 3  # lines after a bare total label that may hold its amount
+_FINAL_SCORE = 0.85  # rounded / grand / payable totals score at least this
 
 _FINAL = re.compile(
     r"(?i)\b(?:ROUND(?:E?D|ING)?\s*(?:D\s+)?TOTAL|TOTAL\s+(?:AMT\s+|AMOUNT\s+)?ROUND(?:E?D)?|"
@@ -23,6 +24,11 @@ _FINAL = re.compile(
     r"BALANCE\s+DUE|TOTAL\s+INCL\w*(?:\.|\s+OF)?\s*(?:GST|SST|TAX|VAT)?)\b"
 )
 _PLAIN = re.compile(r"(?i)\bTOTAL\b")
+_EXCLUDING = re.compile(
+    r"(?i)\bEXCL(?:UDING|USIVE|\.)?|\bTOTAL\s+(?:QTY|QUANTITY|ITEMS?\b|ITEM\(S\))"
+)
+_ROUNDING = re.compile(r"(?i)^\s*ROUNDING(?:\s+ADJ\w*)?(?![\w\s]*TOTAL)")
+_PAYMENT = re.compile(r"(?i)^\s*(?:CASH|CHANGE|TENDER\w*|PAYMENT|VISA|MASTER\w*|CREDIT\s+CARD)\b")
 _NOT_TOTAL = re.compile(
     r"(?i)\b(?:SUB\s*-?\s*TOTAL|TOTAL\s+(?:EXCL\w*|QTY|QUANTITY|ITEMS?|ITEM\(S\)|DISC\w*|SAVING\w*|"
     r"GST|SST|TAX|VAT|TENDERED|PAID|POINTS?|WEIGHT|UNITS?|PCS)|TOTAL\s+INCLUDES|"
@@ -50,20 +56,47 @@ def wants(spec: FieldSpec) -> bool:
     return any(word in names for word in _TOTAL_WORDS)
 
 
-def _amount_after(lines: list[Line], index: int, start: int) -> tuple[Line, int, int] | None:
-    """The amount printed after a total label: on its line, else on the next few lines."""
-    line = lines[index]
-    found = list(_AMOUNT.finditer(line.text, start))
+def _amount_after(lines: list[Line], index: int, start: int) -> tuple[int, int, int] | None:
+    """``(line index, start, end)`` of the amount after a total label: on its line, else on
+    one of the next few lines."""
+    found = list(_AMOUNT.finditer(lines[index].text, start))
     if found:
-        return line, found[-1].start(1), found[-1].end(1)
-    for following in lines[index + 1 : index + 1 + _LOOKAHEAD]:
-        if _AMOUNT_LINE.match(following.text):
-            amount = _AMOUNT.search(following.text)
+        return index, found[-1].start(1), found[-1].end(1)
+    for at in range(index + 1, min(len(lines), index + 1 + _LOOKAHEAD)):
+        text = lines[at].text
+        if _AMOUNT_LINE.match(text):
+            amount = _AMOUNT.search(text)
             if amount:
-                return following, amount.start(1), amount.end(1)
-        elif not _FILLER_LINE.match(following.text):
+                return at, amount.start(1), amount.end(1)
+        elif not _FILLER_LINE.match(text):
             return None
     return None
+
+
+def _total_on(lines: list[Line], index: int) -> tuple[int, int, int, float] | None:
+    """The amount a total line gives and how final that total is; None if not a total."""
+    text = lines[index].text
+    if _EXCLUDING.search(text):
+        return None
+    final = _FINAL.search(text)
+    if final is not None:
+        found = _amount_after(lines, index, final.end())
+        return None if found is None else (*found, 0.9)
+    rounding = _ROUNDING.search(text)
+    if rounding is not None:
+        # "ROUNDING ADJ -0.01" then, unlabeled, the rounded total
+        adjustment = _amount_after(lines, index, rounding.end())
+        if adjustment is None or adjustment[0] + 1 >= len(lines):
+            return None
+        rounded = _amount_after(lines, adjustment[0] + 1, 0)
+        if rounded is None or not _AMOUNT_LINE.match(lines[rounded[0]].text):
+            return None
+        return (*rounded, 0.85)
+    plain = _PLAIN.search(text)
+    if plain is None or _NOT_TOTAL.search(text):
+        return None
+    found = _amount_after(lines, index, plain.end())
+    return None if found is None else (*found, 0.75)
 
 
 def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
@@ -74,22 +107,17 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     for page in doc.pages:
         lines = [line for line in page.lines if line.text.strip()]
         amounts = [m.group(1) for line in lines for m in _AMOUNT.finditer(line.text)]
-        for index, line in enumerate(lines):
-            final = _FINAL.search(line.text)
-            plain = _PLAIN.search(line.text)
-            if final is None and plain is None:
-                continue
-            if _NOT_TOTAL.search(line.text) and final is None:
-                continue
-            label_end = final.end() if final is not None else plain.end() if plain else 0
-            found = _amount_after(lines, index, label_end)
+        for index in range(len(lines)):
+            found = _total_on(lines, index)
             if found is None:
                 continue
-            source_line, a, b = found
+            at, a, b, score = found
+            source_line = lines[at]
             text = source_line.text[a:b]
-            score = 0.9 if final else 0.75
             if amounts.count(text) >= 2:
-                score += 0.05
+                score += 0.04
+            if any(_PAYMENT.search(ln.text) for ln in lines[index + 1 : index + 6]):
+                score += 0.03  # the payable total comes right before cash and change
             out.append(
                 Candidate(
                     text=text,
@@ -100,4 +128,8 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
                     boxes=span_boxes(source_line, a, b) if doc.has_geometry else [],
                 )
             )
+    # a bare TOTAL that disagrees with a final total (rounded, grand, incl. tax) is a subtotal
+    finals = {c.text for c in out if c.score >= _FINAL_SCORE}
+    if finals:
+        out = [c for c in out if c.score >= _FINAL_SCORE or c.text in finals]
     return out
