@@ -154,11 +154,25 @@ def test_header_zone_leaves_other_parties_alone() -> None:
 
 
 def test_totals_prefers_the_rounded_total_and_never_subtotal_or_change() -> None:
-    candidates = totals.generate(_doc(RECEIPT_LINES), _specs(RECEIPT_SCHEMA)["total"], Hints())
+    spec = _specs(RECEIPT_SCHEMA)["total"]
+    candidates = totals.generate(_doc(RECEIPT_LINES), spec, Hints())
     assert _best(candidates).text == "11.20"
-    texts = {c.text for c in candidates}
-    assert "11.24" in texts  # the plain TOTAL line, its amount on the next line
-    assert not texts & {"10.60", "8.80", "20.00", "0.64"}
+    # the bare TOTAL before rounding disagrees with the rounded total: not offered
+    assert {c.text for c in candidates} == {"11.20"}
+
+
+def test_totals_reads_a_bare_total_whose_amount_is_on_the_next_line() -> None:
+    lines = ["SUBTOTAL 10.60", "GST 6% 0.64", "TOTAL", "RM 11.24", "CASH 20.00", "CHANGE 8.76"]
+    candidates = totals.generate(_doc(lines), _specs(RECEIPT_SCHEMA)["total"], Hints())
+    assert [c.text for c in candidates] == ["11.24"]
+
+
+def test_totals_reads_the_unlabeled_amount_after_a_rounding_line() -> None:
+    lines = ["TOTAL SALES (EXCLUDING GST) :", "31.03", "TOTAL AMT", "RM", "32.71"]
+    lines += ["ROUNDING ADJ", "-0.01", "RM", "32.70", "CASH", "40.00"]
+    candidates = totals.generate(_doc(lines), _specs(RECEIPT_SCHEMA)["total"], Hints())
+    assert _best(candidates).text == "32.70"
+    assert "31.03" not in {c.text for c in candidates}
 
 
 def test_receipt_end_to_end_through_extract_with_a_day_first_hint() -> None:
