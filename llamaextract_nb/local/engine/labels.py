@@ -9,10 +9,12 @@ from functools import lru_cache
 from llamaextract_nb.local.engine.types import FieldSpec
 from llamaextract_nb.local.engine.values import CURRENCY_CODES, CURRENCY_SYMBOLS
 
-# What may sit between a label and its value: separators, "no."/"#", a currency code.
+# What may sit between a label and its value: separators, "no."/"#", a currency code,
 _CURRENCY = rf"\(?(?:{CURRENCY_CODES}|[{CURRENCY_SYMBOLS}])\)?(?![A-Za-z0-9])"
+# A qualifier in brackets ("VAT (19%):", "Total (incl. tax):"), not a negative amount.
+_QUALIFIER = r"\((?![-\d.,\s$€£¥]+\))[^()\n]{1,24}\)"
 _SEPARATOR = re.compile(
-    rf"\s*(?:{_CURRENCY})?\s*[:#=\-–—.]*\s*(?:{_CURRENCY}(?=\s*[:=]))?\s*[:=]?\s*"
+    rf"\s*(?:{_CURRENCY}|{_QUALIFIER})?\s*[:#=\-–—.]*\s*(?:{_CURRENCY}(?=\s*[:=]))?\s*[:=]?\s*"
 )
 
 

@@ -37,6 +37,17 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "term": ["period", "duration", "term of this agreement"],
     "duration": ["period", "term"],
+    # invoices and line items (added by the engine-core helper)
+    "customer": ["bill to", "billed to", "sold to", "client", "buyer"],
+    "buyer": ["bill to", "billed to", "sold to", "customer"],
+    "tax": ["vat", "gst", "sales tax", "tax amount"],
+    "subtotal": ["sub total", "sub-total", "net amount"],
+    "due date": ["payment due", "due"],
+    "quantity": ["qty", "units", "hours", "pcs"],
+    "unit price": ["price", "rate", "unit cost", "price per unit"],
+    "amount": ["line total", "total", "net", "sum"],
+    "description": ["item", "product", "service", "details", "article"],
+    "currency": ["curr", "ccy"],
 }
 
 US_STATES = [

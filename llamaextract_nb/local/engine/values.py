@@ -93,6 +93,8 @@ def find_spans(text: str, semantic: str) -> list[tuple[int, int]]:
     spans = []
     for match in pattern.finditer(text):
         start, end = trim_span(text, match.start(), match.end(), chars=" \t")
+        if semantic == "money" and text[end : end + 2].lstrip().startswith("%"):
+            continue  # a rate ("VAT 19%"), not an amount
         if end > start and any(ch.isalnum() or ch in "✓✔☑☒✗✘[]" for ch in text[start:end]):
             spans.append((start, end))
     return spans

@@ -22,7 +22,7 @@ from llamaextract_nb.local.engine.layout import Segment, segments, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec
 
 _MIN_HEADER_SCORE = 0.55
-_HEADER_SEARCH_ROWS = 4
+_HEADER_SEARCH_ROWS = 12  # spreadsheets put titles and key-value blocks above
 _SUMMARY_ROW = re.compile(
     r"^\s*(?:sub[\s-]?total|total|grand total|tax|vat|gst|balance|amount due|shipping|discount"
     r"|carried forward|brought forward|continued)\b",
@@ -171,22 +171,32 @@ def _table_rows(
     return found
 
 
+@dataclass(slots=True)
+class _TextHeader:
+    """A header line of an aligned-text table: its segments and the matched columns."""
+
+    width: int  # number of header segments
+    columns: dict[int, tuple[Segment, FieldSpec, float]]  # header segment index -> match
+
+
 def _from_aligned_text(doc: Document, item: ObjectNode) -> list[Row]:
     found: list[Row] = []
-    columns: list[tuple[Segment, FieldSpec, float]] | None = None
+    header: _TextHeader | None = None
     for page in doc.pages:
         for line in page.lines:
             segs = segments(line, doc.has_geometry)
-            header = match_columns([line.text[s.start : s.end] for s in segs], item)
-            if len(segs) >= 2 and _enough(header, item):
-                columns = [(segs[col], leaf, score) for col, (leaf, score) in header.items()]
+            matched = match_columns([line.text[s.start : s.end] for s in segs], item)
+            if len(segs) >= 2 and _enough(matched, item):
+                header = _TextHeader(
+                    len(segs), {i: (segs[i], leaf, score) for i, (leaf, score) in matched.items()}
+                )
                 continue
-            if columns is None:
+            if header is None:
                 continue
-            row = _aligned_row(doc, page.number, line, segs, columns, item)
+            row = _aligned_row(doc, page.number, line, segs, header, item)
             if row is None:
                 if not _SUMMARY_ROW.match(line.text) and len(segs) < 2 and line.text.strip():
-                    columns = None  # the table ended
+                    header = None  # the table ended
                 continue
             found.append(row)
     return found
@@ -197,14 +207,22 @@ def _aligned_row(
     page: int,
     line: Line,
     segs: list[Segment],
-    columns: list[tuple[Segment, FieldSpec, float]],
+    header: _TextHeader,
     item: ObjectNode,
 ) -> Row | None:
+    """A row under an aligned-text header: segments go to columns by position, or by
+    index when the row has exactly the header's number of segments."""
     if len(segs) < 2 or _SUMMARY_ROW.match(line.text):
         return None
     row = Row({}, page, {})
-    for seg in segs:
-        _, leaf, score = min(columns, key=lambda column: _column_distance(seg, column[0]))
+    columns = list(header.columns.values())
+    for index, seg in enumerate(segs):
+        if len(segs) == header.width:
+            if index not in header.columns:
+                continue
+            _, leaf, score = header.columns[index]
+        else:
+            _, leaf, score = min(columns, key=lambda column: _column_distance(seg, column[0]))
         key = _relative(leaf, item)
         if key in row.cells:
             continue

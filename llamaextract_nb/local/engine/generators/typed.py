@@ -6,12 +6,15 @@ amounts is not. Scores fall with the number of distinct values found.
 
 from __future__ import annotations
 
+import re
+
 from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.hints import effort
 from llamaextract_nb.local.engine.layout import lines_matching, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
-from llamaextract_nb.local.engine.values import find_spans, value_pattern
+from llamaextract_nb.local.engine.values import CURRENCY_SYMBOLS, find_spans, value_pattern
 
+_AMOUNT_LIKE = re.compile(rf"[.,]\d{{2}}$|[{CURRENCY_SYMBOLS}]|[A-Z]{{2,3}}")
 _TYPED = ("date", "money")  # a duration anywhere is rarely *the* term: no fallback
 _MAX_LINES = 200  # bound the work on long documents: lines with values, from the start
 
@@ -32,6 +35,8 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
             if budget < 0:
                 break
             for a, b in find_spans(line.text, spec.semantic_type):
+                if spec.semantic_type == "money" and not _AMOUNT_LIKE.search(line.text[a:b]):
+                    continue  # "Hauptstrasse 5" is no amount
                 found.append(
                     Candidate(
                         text=line.text[a:b],
