@@ -20,7 +20,7 @@ _FINAL_SCORE = 0.85  # rounded / grand / payable totals score at least this
 
 _FINAL = re.compile(
     r"(?i)\b(?:ROUND(?:E?D|ING)?\s*(?:D\s+)?TOTAL|TOTAL\s+(?:AMT\s+|AMOUNT\s+)?ROUND(?:E?D)?|"
-    r"NETT?\s+TOTAL|GRAND\s+TOTAL|TOTAL\s+(?:AMOUNT|PAYABLE|DUE|SALES)|AMOUNT\s+(?:DUE|PAYABLE)|"
+    r"NETT?\s+TOTAL|GRAND\s+TOTAL|TOTAL\s+(?:AMOUNT|AMT|PAYABLE|DUE|SALES)|AMOUNT\s+(?:DUE|PAYABLE)|"
     r"BALANCE\s+DUE|TOTAL\s+INCL\w*(?:\.|\s+OF)?\s*(?:GST|SST|TAX|VAT)?)\b"
 )
 _PLAIN = re.compile(r"(?i)\bTOTAL\b")
@@ -91,7 +91,7 @@ def _total_on(lines: list[Line], index: int) -> tuple[int, int, int, float] | No
         rounded = _amount_after(lines, adjustment[0] + 1, 0)
         if rounded is None or not _AMOUNT_LINE.match(lines[rounded[0]].text):
             return None
-        return (*rounded, 0.85)
+        return (*rounded, 0.92)
     plain = _PLAIN.search(text)
     if plain is None or _NOT_TOTAL.search(text):
         return None
