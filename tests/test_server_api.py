@@ -310,3 +310,29 @@ def test_oversized_upload_is_refused_while_streaming(small_server: ServerProcess
         url, headers=headers, files={"file": ("ok.txt", b"fine")}, data={"purpose": "extract"}
     )
     assert ok.status_code == 201
+
+
+def test_saved_configuration_errors(http: httpx.Client) -> None:
+    file_id = upload(http)["id"]
+    route = "/api/v1/beta/configurations"
+    parse = http.post(route, json={"name": "p", "parameters": {"product_type": "parse_v2"}})
+    assert parse.status_code == 201
+    wrong_kind = http.post(
+        "/api/v2/extract", json={"file_input": file_id, "configuration_id": parse.json()["id"]}
+    )
+    assert wrong_kind.status_code == 400 and "parse_v2" in wrong_kind.json()["detail"], (
+        wrong_kind.text
+    )
+    no_schema = http.post(route, json={"name": "e", "parameters": {"product_type": "extract_v2"}})
+    assert no_schema.status_code == 422
+    assert no_schema.json()["detail"][0]["loc"] == ["body", "parameters", "data_schema"]
+    extract_v2 = {"product_type": "extract_v2", "data_schema": SCHEMA}
+    first = http.post(route, json={"name": "a", "parameters": extract_v2}).json()
+    http.post(route, json={"name": "b", "parameters": extract_v2})
+    taken = http.put(f"{route}/{first['id']}", json={"name": "b"})
+    assert taken.status_code == 409 and "'b'" in taken.json()["detail"]
+    switch = http.put(f"{route}/{first['id']}", json={"parameters": {"product_type": "parse_v2"}})
+    assert switch.status_code == 400
+    assert http.get(f"{route}/cfg-nope").status_code == 404
+    assert http.delete(f"{route}/{first['id']}").status_code == 204
+    assert http.delete(f"{route}/{first['id']}").status_code == 404

@@ -167,3 +167,42 @@ def test_own_client_scenario(server: ServerProcess) -> None:
     client.files.delete(slow.id)
     with pytest.raises(NotFoundError):
         client.files.get(uploaded.id)
+
+
+def test_saved_configurations_with_the_sdk(server: ServerProcess) -> None:
+    from llama_cloud import LlamaCloud
+
+    sdk = LlamaCloud(api_key=server.api_key, base_url=server.base_url, max_retries=0)
+    saved = sdk.configurations.create(
+        name="invoices", parameters={"product_type": "extract_v2", "data_schema": SCHEMA}
+    )
+    assert saved.id.startswith("cfg-") and saved.product_type == "extract_v2"
+    again = sdk.configurations.create(
+        name="invoices",
+        parameters={"product_type": "extract_v2", "data_schema": SCHEMA, "tier": "agentic"},
+    )
+    assert again.id == saved.id  # same name and product: updated in place
+    assert sdk.configurations.retrieve(saved.id).parameters.tier == "agentic"  # type: ignore[union-attr]
+
+    file = sdk.files.create(file=("inv.txt", INVOICE, "text/plain"), purpose="extract")
+    job = sdk.extract.create(file_input=file.id, configuration_id=saved.id)
+    done = sdk.extract.wait_for_completion(job.id, polling_interval=0.2, max_interval=0.5)
+    assert done.configuration_id == saved.id
+    assert done.extract_result["invoice_number"] == "INV-2026-0412"  # type: ignore[index]
+    listed = sdk.extract.list(configuration_id=saved.id, expand=["configuration"])
+    [only] = list(listed)
+    assert only.id == job.id and only.configuration is not None
+    assert only.configuration.tier == "agentic"
+
+    other = sdk.configurations.create(
+        name="parse it", parameters={"product_type": "parse_v2", "tier": "fast"}
+    )
+    names = {c.name for c in sdk.configurations.list(product_type=["extract_v2", "parse_v2"])}
+    assert {"invoices", "parse it"} <= names
+    renamed = sdk.configurations.update(saved.id, name="invoices v2")
+    assert renamed.name == "invoices v2"
+    for config in (saved, other):
+        sdk.configurations.delete(config.id)
+    assert [c.id for c in sdk.configurations.list(name="invoices v2")] == []
+    sdk.extract.delete(job.id)
+    sdk.files.delete(file.id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
 
 from llamaextract_nb.local.server.settings import ServerSettings
 from llamaextract_nb.local.server.signing import LinkSigner
@@ -27,3 +28,10 @@ class ServerContext:
 def get_ctx(request: Request) -> ServerContext:
     ctx: ServerContext = request.app.state.ctx
     return ctx
+
+
+Ctx = Annotated[ServerContext, Depends(get_ctx)]
+"""The server context, as a route parameter."""
+
+ProjectId = Annotated[str | None, Query(description="Ignored: the local server has one project.")]
+"""``project_id`` / ``organization_id``: accepted on every route like the service does."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse
 from llamaextract_nb.api.models import ExtractJob, Page, SchemaValidation
 from llamaextract_nb.local.server import paging
 from llamaextract_nb.local.server.auth import require_token
-from llamaextract_nb.local.server.context import ServerContext, get_ctx
+from llamaextract_nb.local.server.context import Ctx, ProjectId, ServerContext
 from llamaextract_nb.local.server.errors import conflict, not_found
 from llamaextract_nb.local.server.ids import file_key, new_job_id
 from llamaextract_nb.local.server.requests import ConfigurationIn, JobCreateIn, SchemaIn, Status
@@ -24,8 +25,6 @@ router = APIRouter(
     prefix="/api/v2/extract", tags=["extract"], dependencies=[Depends(require_token)]
 )
 
-Ctx = Annotated[ServerContext, Depends(get_ctx)]
-ProjectId = Annotated[str | None, Query(description="Ignored: the local server has one project.")]
 Expand = Annotated[
     list[str] | None,
     Query(description="configuration, extract_metadata, usage (others are ignored)"),
@@ -82,6 +81,20 @@ def _configuration(ctx: ServerContext, configuration: ConfigurationIn) -> dict[s
     return config
 
 
+def _saved(ctx: ServerContext, config_id: str) -> ConfigurationIn:
+    """The saved ``extract_v2`` configuration ``config_id``, checked like an inline one."""
+    row = ctx.store.get_configuration(config_id)
+    if row is None:
+        raise not_found("configuration", config_id)
+    if row["product_type"] != "extract_v2":
+        raise HTTPException(
+            400, f"configuration {config_id} is for {row['product_type']}, not extract_v2"
+        )
+    parameters = json.loads(row["parameters"])
+    parameters.pop("product_type", None)
+    return ConfigurationIn.model_validate(parameters)
+
+
 @router.post("", response_model=ExtractJob, summary="Create an extraction job")
 def create_job(
     body: JobCreateIn, ctx: Ctx, project_id: ProjectId = None, organization_id: ProjectId = None
@@ -90,15 +103,10 @@ def create_job(
         raise HTTPException(
             400, "give exactly one of configuration (inline) or configuration_id (saved)"
         )
-    if body.configuration is None:
-        raise not_found(
-            "configuration",
-            str(body.configuration_id),
-            " (the local server has no saved configurations; pass an inline configuration)",
-        )
     if body.webhook_configurations or body.webhook_configuration_ids:
         raise HTTPException(400, "the local server does not deliver webhooks; poll the job instead")
-    config = _configuration(ctx, body.configuration)
+    inline = body.configuration or _saved(ctx, str(body.configuration_id))
+    config = _configuration(ctx, inline)
     sha256, name = _resolve_input(ctx, body.file_input)
     row = ctx.store.add_job(
         {
@@ -107,7 +115,7 @@ def create_job(
             "file_sha256": sha256,
             "file_name": name,
             "configuration": config,
-            "configuration_id": None,
+            "configuration_id": body.configuration_id,
         }
     )
     return JSONResponse(job_json(row, ctx.project_id, {"configuration"}))

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from llamaextract_nb.api.models import FILE_PURPOSES, File, Page, PresignedURL
 from llamaextract_nb.local.server import paging
 from llamaextract_nb.local.server.auth import require_token
-from llamaextract_nb.local.server.context import ServerContext, get_ctx
+from llamaextract_nb.local.server.context import Ctx, ProjectId, ServerContext
 from llamaextract_nb.local.server.errors import invalid, not_found
 from llamaextract_nb.local.server.ids import file_key, new_file_id
 from llamaextract_nb.local.server.upload import receive_upload
@@ -28,8 +28,6 @@ router = APIRouter(
 )
 downloads = APIRouter(tags=["files"])
 
-Ctx = Annotated[ServerContext, Depends(get_ctx)]
-ProjectId = Annotated[str | None, Query(description="Ignored: the local server has one project.")]
 DEFAULT_LINK_SECONDS = 3600
 
 _UPLOAD_BODY = {

@@ -52,6 +52,16 @@ CREATE TABLE IF NOT EXISTS results (
     extract_metadata TEXT,
     usage TEXT
 );
+CREATE TABLE IF NOT EXISTS configurations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    product_type TEXT NOT NULL,
+    parameters TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (name, product_type)
+);
 CREATE TABLE IF NOT EXISTS parse_jobs (
     id TEXT PRIMARY KEY,
     job_id TEXT NOT NULL,
@@ -85,6 +95,10 @@ class StateError(Exception):
     def __init__(self, status: str) -> None:
         super().__init__(status)
         self.status = status
+
+
+class NameTaken(ValueError):
+    """Another saved configuration of the same product already has that name."""
 
 
 class Store:
@@ -210,6 +224,76 @@ class Store:
             {"s": sha256},
         )
         return bool(row and row["used"])
+
+    # --- saved configurations -------------------------------------------------------
+
+    def save_configuration(
+        self, new_id: str, name: str, product_type: str, parameters: dict[str, Any]
+    ) -> Row:
+        """Create the configuration ``name`` of ``product_type``, or update the existing one."""
+        now = utc_now()
+        with self._write() as db:
+            row = db.execute(
+                "INSERT INTO configurations"
+                " (id, name, product_type, parameters, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (name, product_type) DO UPDATE SET"
+                " parameters = excluded.parameters, updated_at = excluded.updated_at"
+                " RETURNING *",
+                (new_id, name, product_type, json.dumps(parameters), now, now),
+            ).fetchone()
+        return dict(row)
+
+    def get_configuration(self, config_id: str) -> Row | None:
+        return self._one("SELECT * FROM configurations WHERE id = ?", (config_id,))
+
+    def update_configuration(
+        self, config_id: str, name: str | None, parameters: dict[str, Any] | None
+    ) -> Row | None:
+        """Rename and/or replace the parameters; None when there is no such configuration,
+        :class:`NameTaken` when the new name is in use."""
+        encoded = json.dumps(parameters) if parameters is not None else None
+        try:
+            with self._write() as db:
+                row = db.execute(
+                    "UPDATE configurations SET name = coalesce(?, name),"
+                    " parameters = coalesce(?, parameters), updated_at = ?"
+                    " WHERE id = ? RETURNING *",
+                    (name, encoded, utc_now(), config_id),
+                ).fetchone()
+        except sqlite3.IntegrityError:
+            raise NameTaken(name) from None
+        return dict(row) if row is not None else None
+
+    def list_configurations(
+        self,
+        *,
+        product_types: Sequence[str] = (),
+        name: str | None = None,
+        before_seq: int | None = None,
+        limit: int = 50,
+    ) -> list[Row]:
+        """Configurations matching the filters, newest first."""
+        where: list[str] = []
+        params: list[Any] = []
+        if product_types:
+            where.append(f"product_type IN ({', '.join('?' for _ in product_types)})")
+            params += product_types
+        if name is not None:
+            where.append("name = ?")
+            params.append(name)
+        if before_seq is not None:
+            where.append("seq < ?")
+            params.append(before_seq)
+        sql = "SELECT * FROM configurations"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return self._all(f"{sql} ORDER BY seq DESC LIMIT ?", (*params, limit))
+
+    def delete_configuration(self, config_id: str) -> bool:
+        with self._write() as db:
+            cur = db.execute("DELETE FROM configurations WHERE id = ?", (config_id,))
+        return cur.rowcount > 0
 
     # --- parse jobs -----------------------------------------------------------------
 
