@@ -25,6 +25,7 @@ from llamaextract_nb.local.engine.scoring import (
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 ChoiceTree = Union[dict[str, Any], list[Any], Choice, None]  # noqa: UP007 (runtime alias, py3.10)
+MAX_LIST_ITEMS = 10_000  # as many as the parsers read table rows: bounds the work
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*·▪◦]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+\S")
 
 
@@ -128,10 +129,10 @@ def per_table_row(doc: Document, root: ObjectNode, hints: Hints) -> list[dict[st
     table_rows = rows(doc, root)
     if table_rows:
         return [row_object(row, root, hints) for row in table_rows]
-    items = []
+    items: list[dict[str, ChoiceTree]] = []
     for page in doc.pages:
         for line in page.lines:
-            if _LIST_ITEM.match(line.text):
+            if _LIST_ITEM.match(line.text) and len(items) < MAX_LIST_ITEMS:
                 alone = Page(page.number, page.width, page.height, [line], [])
                 single = Document([alone], doc.kind, doc.has_geometry, doc.has_text_layer)
                 item = extract_object(single, root, hints)

@@ -14,7 +14,8 @@ _CURRENCY = rf"\(?(?:{CURRENCY_CODES}|[{CURRENCY_SYMBOLS}])\)?(?![A-Za-z0-9])"
 # A qualifier in brackets ("VAT (19%):", "Total (incl. tax):"), not a negative amount.
 _QUALIFIER = r"\((?![-\d.,\s$€£¥]+\))[^()\n]{1,24}\)"
 _SEPARATOR = re.compile(
-    rf"\s*(?:{_CURRENCY}|{_QUALIFIER})?\s*[:#=\-–—.]*\s*(?:{_CURRENCY}(?=\s*[:=]))?\s*[:=]?\s*"
+    rf"\s*(?:{_CURRENCY}|{_QUALIFIER})?\s*(?:[:#=.]+|[-–—]+(?=\s))?\s*"
+    rf"(?:{_CURRENCY}(?=\s*[:=]))?\s*[:=]?\s*"
 )
 
 
@@ -80,6 +81,8 @@ def find_labels(text: str, spec: FieldSpec) -> list[LabelMatch]:
     lowered = {t.lower(): t for t in spec.label_terms}
     matches = []
     for match in pattern.finditer(text):
+        if text[match.end() : match.end() + 1] in ("-", "/", "_", "@"):
+            continue  # part of a code or an address ("SKU-0", "info@..."), not a label
         found = " ".join(match.group(0).lower().split())
         term = lowered.get(found) or _closest_term(found, spec.label_terms)
         sep = _SEPARATOR.match(text, match.end())

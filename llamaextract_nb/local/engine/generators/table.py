@@ -22,6 +22,7 @@ from llamaextract_nb.local.engine.layout import Segment, segments, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec
 
 _MIN_HEADER_SCORE = 0.55
+_HEADER_SEARCH_LINES = 300  # aligned text: lines of a page searched for a header
 _HEADER_SEARCH_ROWS = 12  # spreadsheets put titles and key-value blocks above
 _SUMMARY_ROW = re.compile(
     r"^\s*(?:sub[\s-]?total|total|grand total|tax|vat|gst|balance|amount due|shipping|discount"
@@ -183,9 +184,14 @@ def _from_aligned_text(doc: Document, item: ObjectNode) -> list[Row]:
     found: list[Row] = []
     header: _TextHeader | None = None
     for page in doc.pages:
-        for line in page.lines:
+        for number, line in enumerate(page.lines):
             segs = segments(line, doc.has_geometry)
-            matched = match_columns([line.text[s.start : s.end] for s in segs], item)
+            if len(segs) < 2:
+                matched = {}
+            elif header is None and number >= _HEADER_SEARCH_LINES:
+                continue  # headers sit near the top of a page: bound the work on long pages
+            else:
+                matched = match_columns([line.text[s.start : s.end] for s in segs], item)
             if len(segs) >= 2 and _enough(matched, item):
                 header = _TextHeader(
                     len(segs), {i: (segs[i], leaf, score) for i, (leaf, score) in matched.items()}
