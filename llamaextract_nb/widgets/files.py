@@ -70,6 +70,13 @@ def _pdf_pages(data: Path | bytes, kind: str) -> int | None:
         document.close()
 
 
+def sample_label(sample: Any) -> str:
+    """How a shipped sample is listed: its file name, and its page count for PDFs."""
+    path = Path(sample.path)
+    pages = _pdf_pages(path, path.suffix.lstrip(".").upper())
+    return f"{sample.name} ({pages} page{'s' if pages != 1 else ''})" if pages else str(sample.name)
+
+
 def _samples() -> list[Any]:
     from llamaextract_nb import samples
 
@@ -91,7 +98,7 @@ class FilePicker(w.VBox):
         self.add_path_button = w.Button(description="Add files", icon="folder-open")
         self._samples = _samples()
         self.sample_choice = w.Dropdown(
-            options=[(f"{s.name} ({s.kind})", i) for i, s in enumerate(self._samples)],
+            options=[(sample_label(s), i) for i, s in enumerate(self._samples)],
             description="Sample",
             layout=w.Layout(width="360px"),
         )
@@ -163,12 +170,14 @@ class FilePicker(w.VBox):
         self._say("")
 
     def add_sample(self, index: int | str | None) -> None:
-        """Add a shipped sample by its index in the list or by its name."""
+        """Add a shipped sample by its index in the list, its name, or a stem naming one."""
         if isinstance(index, str):
-            found = [i for i, s in enumerate(self._samples) if s.name == index]
-            if not found:
+            found = [i for i, s in enumerate(self._samples) if s.name == index] or [
+                i for i, s in enumerate(self._samples) if Path(s.path).stem == index
+            ]
+            if len(found) != 1:
                 names = ", ".join(s.name for s in self._samples)
-                self._say(f"No sample named {index!r}; the samples are: {names}")
+                self._say(f"No single sample named {index!r}; the samples are: {names}")
                 return
             index = found[0]
         if index is None:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from llamaextract_nb.schema import Schema
-from llamaextract_nb.widgets._html import MUTED
+from llamaextract_nb.schema import Schema, SchemaError
+from llamaextract_nb.widgets._html import MUTED, message
 from llamaextract_nb.widgets.files import FilePicker
 from llamaextract_nb.widgets.history import HistoryPanel, RunRecord
 from llamaextract_nb.widgets.jobs import RunPanel
@@ -113,6 +113,15 @@ class Studio(w.VBox):
         """
         from llamaextract_nb.client import build_configuration
 
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "Studio.run() needs a running event loop: call it in a notebook cell "
+                "(await studio.run()) or inside a coroutine"
+            ) from None
+        if self.run_panel.running:
+            raise ValueError("a run is in progress; wait for it or cancel its jobs first")
         files = list(self.file_picker.files)
         if not files:
             raise ValueError("choose at least one document first (Documents tab)")
@@ -126,7 +135,6 @@ class Studio(w.VBox):
         configuration = build_configuration(
             schema, **{k: v for k, v in options.items() if v is not None}
         )
-        loop = asyncio.get_running_loop()
         record = RunRecord(
             number=len(self.history.records) + 1,
             started=datetime.now(),
@@ -170,7 +178,11 @@ class Studio(w.VBox):
         sample = change["new"]
         if sample is None or not self.load_sample_schema.value:
             return
-        self.schema_editor.schema = sample.schema
+        try:
+            self.schema_editor.schema = sample.schema
+        except SchemaError as exc:
+            self.file_picker.message.value = message(f"the sample's schema was not loaded: {exc}")
+            return
         target = getattr(sample, "target", None)
         if target:
             self.options_panel.extraction_target.value = target
