@@ -86,6 +86,12 @@ def serve(args: argparse.Namespace) -> int:
 
     def announce(base_url: str) -> None:
         print(f"llamaextract-nb local server: serving on {base_url}", flush=True)
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(
+                f"  warning: bound to {args.host}, so other machines can reach this server; "
+                "anyone holding the api key can read every uploaded document",
+                flush=True,
+            )
         print(f"  data directory: {settings.data_dir}", flush=True)
         print(f"  workers: {settings.workers}, engine: {settings.engine}", flush=True)
         if generated:

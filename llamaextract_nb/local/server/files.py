@@ -9,6 +9,7 @@ from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -21,6 +22,7 @@ from llamaextract_nb.local.server.ids import file_key, new_file_id
 from llamaextract_nb.local.server.upload import receive_upload
 from llamaextract_nb.local.server.views import file_json
 from llamaextract_nb.local.store import to_iso
+from llamaextract_nb.local.store.blobs import BlobWriter
 from llamaextract_nb.local.store.db import Row
 
 router = APIRouter(
@@ -98,20 +100,22 @@ async def upload_file(
         raise
     assert upload.writer is not None
     name = PurePath((upload.filename or "upload").replace("\\", "/")).name or "upload"
-    with ctx.blob_lock:
-        sha256 = upload.writer.finish()
-        row = ctx.store.add_file(
-            {
-                "id": new_file_id(),
-                "name": name,
-                "file_type": PurePath(name).suffix.lstrip(".").lower() or None,
-                "purpose": purpose,
-                "external_file_id": upload.fields.get("external_file_id") or None,
-                "sha256": sha256,
-                "size": upload.writer.size,
-            }
-        )
+    record = {
+        "id": new_file_id(),
+        "name": name,
+        "file_type": PurePath(name).suffix.lstrip(".").lower() or None,
+        "purpose": purpose,
+        "external_file_id": upload.fields.get("external_file_id") or None,
+        "size": upload.writer.size,
+    }
+    row = await run_in_threadpool(_file_upload, ctx, upload.writer, record)
     return JSONResponse(file_json(row, ctx.project_id), status_code=201)
+
+
+def _file_upload(ctx: ServerContext, writer: BlobWriter, record: Row) -> Row:
+    """Move the bytes to their content address and record the file (off the event loop)."""
+    with ctx.blob_lock:
+        return ctx.store.add_file({**record, "sha256": writer.finish()})
 
 
 def _page(
