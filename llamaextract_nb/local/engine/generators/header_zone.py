@@ -56,7 +56,7 @@ _COMPANY_SUFFIX = re.compile(
     r"CORP\.?|CORPORATION|PLC|PTE\.?|LLP|CO\.|COMPANY|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|"
     r"MART|SUPERMARKET|HYPERMARKET|MINIMARKET|HARDWARE|PHARMACY|BAKERY|CAFE|KEDAI|STORES?|"
     r"BOOKSTORE|STATIONERY|SERVICES?|INDUSTRIES|HOLDINGS|GROUP|MARKETING|MACHINERY|"
-    r"ELECTRICAL|FURNITURE|FOOD|FOODS|KITCHEN|STATION|S\.A\.|AG|B\.V\.|SARL|SRL|OY|AB)\b|"
+    r"ELECTRICAL|FURNITURE|FOOD|FOODS|KITCHEN|STATION|S\.A\.|AG|B\.V\.|SARL|SRL|OY|AB)(?!\w)|"
     r"\bCO\s*$)"
 )
 _STREET = re.compile(
@@ -71,7 +71,10 @@ _REGION = re.compile(
     r"(?i)\b(?:JOHOR(?:\s+BAHRU)?|SELANGOR|KUALA\s+LUMPUR|PUTRAJAYA|PULAU\s+PINANG|PENANG|PERAK|"
     r"KEDAH|KELANTAN|TERENGGANU|PAHANG|NEGERI\s+SEMBILAN|MELAKA|MALACCA|SABAH|SARAWAK|PERLIS|"
     r"SHAH\s+ALAM|PETALING\s+JAYA|SUBANG\s+JAYA|KLANG|PUCHONG|CHERAS|AMPANG|KAJANG|SERI\s+KEMBANGAN|"
-    r"SKUDAI|IPOH|SEREMBAN|RAWANG|SETIA\s+ALAM|MALAYSIA|SINGAPORE)\b"
+    r"SKUDAI|IPOH|SEREMBAN|RAWANG|SETIA\s+ALAM|MALAYSIA|SINGAPORE|DARUL\s+\w+|MEDAN|DAMANSARA|"
+    r"BANGSAR|KEPONG|SENTUL|SETAPAK|BANGI|SERDANG|BALAKONG|SEGAMAT|MUAR|KLUANG|KULAI|MASAI|"
+    r"PERMAS|SEMENYIH|SELAYANG|GOMBAK|SRI\s+PETALING|BUKIT\s+\w+)\b"
+    r"|\b[A-Z]{1,3}\s?\d{1,3}/\d{1,3}[A-Z]?\b"
 )
 # lines that end the header: contact and tax numbers, document titles, dates, labels
 _HEADER_END = re.compile(
@@ -86,7 +89,8 @@ _ID_LINE = re.compile(
     r"(?:NO|ID|NUMBER)\b"
 )
 _TRAILING_ID = re.compile(
-    r"(?i)\s*[(\[]\s*(?:(?:CO\.?|COMPANY|GST|ROC|BR)\b[^)\]]*|[\w-]*\d[\w-]*)\s*[)\]]?\s*$"
+    r"(?i)(?:\s*[(\[]\s*(?:(?:CO\.?|COMPANY|GST|ROC|BR)\b[^)\]]*|[\w-]*\d[\w-]*|[A-Z]{2,4})\s*[)\]]?"
+    r"|\s+\d{5,}-[A-Z])+\s*$"
 )
 _SUFFIX_ONLY = re.compile(
     r"(?i)^\s*(?:SDN\.?\s*B[HN][DN]\.?|BHD\.?|BERHAD|S/B|LTD\.?|LIMITED|INC\.?)\s*$"
@@ -94,7 +98,7 @@ _SUFFIX_ONLY = re.compile(
 # a line that only finishes the name above it: "SDN BHD", "CO. (M) SDN BHD", "ENTERPRISE"
 _SUFFIX_START = re.compile(
     r"(?i)^\s*(?:SDN\.?\s*B[HN][DN]|BHD|BERHAD|S/B|LTD|LIMITED|INC|CO\.|COMPANY|ENTERPRISES?|"
-    r"TRADING|HOLDINGS|CORP(?:ORATION)?)\b"
+    r"TRADING|HOLDINGS|CORP(?:ORATION)?)(?!\w)"
 )
 _REGISTRATION = re.compile(
     r"^\s*[(\[]?\s*(?:CO\.?\s*(?:REG\.?\s*)?NO\.?\s*:?\s*)?[\w-]*\d[\w-]*\s*[)\]]?\s*$"
@@ -212,7 +216,12 @@ def _address(page: Page, zone: list[Line]) -> list[Candidate]:
     for index, line in enumerate(zone):
         text = line.text.strip()
         following = zone[index + 1].text.strip() if index + 1 < len(zone) else ""
-        if _ID_LINE.match(text) or _HEADER_END.match(text) or _COMPANY_SUFFIX.search(text):
+        if (
+            _ID_LINE.match(text)
+            or _HEADER_END.match(text)
+            or _REGISTRATION.match(text)
+            or _COMPANY_SUFFIX.search(text)
+        ):
             continue
         if _continues_name(text, following):
             continue
