@@ -11,6 +11,7 @@ from pathlib import Path
 from llamaextract_nb.local.jobs import DEFAULT_ENGINE, EngineSpecError, load_engine
 from llamaextract_nb.local.server.runner import DataDirBusy, serve_forever
 from llamaextract_nb.local.server.settings import (
+    DEFAULT_JOB_TIMEOUT,
     MAX_UPLOAD_BYTES,
     ServerSettings,
     default_data_dir,
@@ -61,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=MAX_UPLOAD_BYTES // (1024 * 1024),
         help="largest accepted upload in MB (default 100)",
     )
+    serve.add_argument(
+        "--job-timeout",
+        type=float,
+        default=DEFAULT_JOB_TIMEOUT,
+        help="seconds a job may run before it fails (0 = no limit; default 600)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser
 
@@ -82,6 +89,7 @@ def serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         engine=args.engine,
         max_upload_bytes=args.max_upload_mb * 1024 * 1024,
+        job_timeout=args.job_timeout if args.job_timeout > 0 else None,
     )
 
     def announce(base_url: str) -> None:

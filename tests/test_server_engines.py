@@ -20,14 +20,17 @@ from llamaextract_nb.local.engine.interface import EngineOutput
 CRASH_MARKER = b"CRASH-THE-WORKER"
 SLOW_MARKER = b"TAKE-YOUR-TIME"
 NAN_MARKER = b"NOT-A-NUMBER"
+HANG_MARKER = b"NEVER-FINISH"
 
 
 def crashing(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
     """Kill the worker process on documents holding :data:`CRASH_MARKER`; sleep 1 s on
-    :data:`SLOW_MARKER`; answer NaN (not JSON) on :data:`NAN_MARKER`; otherwise extract with
-    the real engine."""
+    :data:`SLOW_MARKER`, an hour on :data:`HANG_MARKER`; answer NaN (not JSON) on
+    :data:`NAN_MARKER`; otherwise extract with the real engine."""
     if CRASH_MARKER in data:
         os._exit(3)
+    if HANG_MARKER in data:
+        time.sleep(3600)
     if NAN_MARKER in data:
         return EngineOutput({"invoice_number": float("nan")}, {})
     if SLOW_MARKER in data:
@@ -46,7 +49,10 @@ DOC = b"Invoice Number: INV-1\n"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     srv = start_server(
-        tmp_path_factory.mktemp("engines"), workers=1, engine="test_server_engines:crashing"
+        tmp_path_factory.mktemp("engines"),
+        workers=1,
+        engine="test_server_engines:crashing",
+        extra_args=["--job-timeout", "1.5"],
     )
     try:
         yield srv
@@ -101,4 +107,11 @@ def test_unfinished_jobs_are_deleted_only_when_forced(http: httpx.Client) -> Non
     for job_id in (queued, running):
         assert http.delete(f"/api/v2/extract/{job_id}", params={"force": "true"}).status_code == 200
         assert http.get(f"/api/v2/extract/{job_id}").status_code == 404
+    assert finish(http, submit(http, DOC))["status"] == "COMPLETED"
+
+
+@pytest.mark.slow
+def test_a_job_over_the_timeout_fails_and_frees_its_worker(http: httpx.Client) -> None:
+    hung = finish(http, submit(http, DOC + HANG_MARKER), timeout=30)
+    assert hung["status"] == "FAILED" and "job timeout of 1.5 s" in hung["error_message"]
     assert finish(http, submit(http, DOC))["status"] == "COMPLETED"

@@ -31,10 +31,19 @@ def describe_exit(exitcode: int | None) -> str:
 class WorkerPool:
     """``size`` worker processes claiming jobs from the store; restarted when they die."""
 
-    def __init__(self, store: Store, blob_root: Path, engine_spec: str, size: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        blob_root: Path,
+        engine_spec: str,
+        size: int,
+        job_timeout: float | None = None,
+    ) -> None:
+        """``job_timeout``: seconds a job may run before its worker is killed (None: no limit)."""
         if size < 1:
             raise ValueError(f"the worker pool needs at least 1 process (got {size})")
         self._store = store
+        self._job_timeout = job_timeout
         self._args = (str(store.path), str(blob_root), engine_spec, os.getpid())
         self._ctx = multiprocessing.get_context("spawn")
         self._procs: list[BaseProcess] = []
@@ -57,6 +66,8 @@ class WorkerPool:
 
     def _supervise(self) -> None:
         while not self._stopping.wait(SUPERVISE_SECONDS):
+            if self._job_timeout is not None:
+                self._stop_overdue(self._job_timeout)
             for i, proc in enumerate(self._procs):
                 if proc.is_alive() or self._stopping.is_set():
                     continue
@@ -69,6 +80,20 @@ class WorkerPool:
                 )
                 log.warning("worker %s stopped (%s); failed jobs: %s", proc.pid, reason, failed)
                 self._procs[i] = self._spawn()
+
+    def _stop_overdue(self, limit: float) -> None:
+        """Fail jobs running longer than ``limit`` seconds and kill their workers."""
+        by_pid = {proc.pid: proc for proc in self._procs}
+        for pid in self._store.overdue_workers(limit):
+            proc = by_pid.get(pid)
+            if proc is None:
+                continue
+            self._store.fail_jobs_of_worker(
+                pid,
+                f"extraction took longer than the server's job timeout of {limit:g} s; "
+                "try fewer pages (target_pages / max_pages) or a smaller document",
+            )
+            proc.kill()  # the supervisor then replaces it; its job is already FAILED
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop every worker (jobs they were running are requeued on the next start)."""

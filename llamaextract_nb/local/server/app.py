@@ -44,7 +44,9 @@ def create_app(settings: ServerSettings) -> FastAPI:
         requeued = ctx.store.requeue_interrupted()
         if requeued:
             log.info("requeued %d job(s) interrupted by the previous shutdown", requeued)
-        pool = WorkerPool(ctx.store, settings.blob_dir, settings.engine, settings.workers)
+        pool = WorkerPool(
+            ctx.store, settings.blob_dir, settings.engine, settings.workers, settings.job_timeout
+        )
         pool.start()
         app.state.ctx = ctx
         app.state.pool = pool

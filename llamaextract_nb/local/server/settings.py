@@ -11,6 +11,7 @@ import platformdirs
 from llamaextract_nb.local.jobs import DEFAULT_ENGINE
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+DEFAULT_JOB_TIMEOUT = 600.0
 
 
 def default_data_dir() -> Path:
@@ -34,6 +35,7 @@ class ServerSettings:
     workers: int = 1
     engine: str = DEFAULT_ENGINE
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    job_timeout: float | None = DEFAULT_JOB_TIMEOUT
 
     def __repr__(self) -> str:  # never show the token
         return (

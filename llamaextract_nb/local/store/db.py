@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -454,6 +454,15 @@ class Store:
                 (message, utc_now(), worker_pid),
             ).fetchall()
         return [row["id"] for row in rows]
+
+    def overdue_workers(self, limit: float) -> list[int]:
+        """Workers whose current job has been RUNNING for more than ``limit`` seconds."""
+        cutoff = to_iso(datetime.now(timezone.utc) - timedelta(seconds=limit))
+        rows = self._all(
+            "SELECT DISTINCT worker_pid FROM jobs WHERE status = 'RUNNING' AND updated_at < ?",
+            (cutoff,),
+        )
+        return [row["worker_pid"] for row in rows]
 
     def requeue_interrupted(self) -> int:
         """On start: jobs a killed server left RUNNING go back to PENDING (or FAILED after
