@@ -104,6 +104,38 @@ def test_xlsx_every_sheet_is_a_named_table_of_displayed_values() -> None:
     assert "Blue widget | 2 | $1,200.50 | 12 March 2024" in texts(doc)
 
 
+def test_xlsx_form_layout_sheet_gives_lines_and_an_item_table() -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Invoice"
+    sheet["B1"] = "ACME Widgets Ltd"
+    sheet["B2"] = "1 Main Street"
+    sheet["B4"], sheet["C4"] = "Invoice Number:", "INV-7"
+    sheet["B5"], sheet["C5"] = "Invoice Date:", dt.datetime(2024, 3, 12)
+    sheet["C5"].number_format = "mmmm d, yyyy"
+    for row, values in enumerate([("Description", "Qty", "Amount"), ("Widget", 2, 2400)], 7):
+        for column, value in enumerate(values, 2):
+            sheet.cell(row, column, value)
+    sheet["D8"].number_format = "#,##0.00"
+    sheet["C10"], sheet["D10"] = "Total:", 2400
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    doc = parse(buffer.getvalue(), "invoice.xlsx")
+    (table,) = doc.tables
+    assert table.name == "Invoice"
+    assert cells(table) == [["Description", "Qty", "Amount"], ["Widget", "2", "2,400.00"]]
+    assert texts(doc) == [
+        "ACME Widgets Ltd",
+        "1 Main Street",
+        "Invoice Number: | INV-7",
+        "Invoice Date: | March 12, 2024",
+        "Description | Qty | Amount",
+        "Widget | 2 | 2,400.00",
+        "Total: | 2400",
+    ]
+
+
 @pytest.mark.parametrize(
     ("value", "number_format", "shown"),
     [

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from llamaextract_nb.local.engine.document import Cell, Document, DocumentError, Line, Page, Table
+from llamaextract_nb.local.engine.document import Cell, Document, DocumentError, Line, Table
 from llamaextract_nb.local.engine.parsers.cellformat import display_text
 from llamaextract_nb.local.engine.parsers.detect import decode_text, sniff_delimiter
 from llamaextract_nb.local.engine.parsers.plain import (
@@ -24,6 +24,7 @@ from llamaextract_nb.local.engine.parsers.plain import (
 )
 
 MAX_ROWS = 10_000
+MAX_SCANNED_ROWS = 5 * MAX_ROWS  # rows read at most, empty ones included
 MAX_COLUMNS = 200
 
 
@@ -38,6 +39,7 @@ def parse_csv(data: bytes, filename: str) -> Document:
         rows = _bounded(reader, filename, None)
     except csv.Error as exc:
         raise DocumentError(f"{filename} is not valid CSV: {exc}.") from exc
+    rows = [row for row in rows if row]
     table = make_table(rows)
     if table is None:  # a single row or a single column: just lines
         lines = [row_line([Cell(clean(text)) for text in row]) for row in rows]
@@ -46,21 +48,23 @@ def parse_csv(data: bytes, filename: str) -> Document:
 
 
 def parse_xlsx(data: bytes, filename: str) -> Document:
-    """Parse an XLSX workbook: every non-empty sheet is a table named after the sheet.
+    """Parse an XLSX workbook: each sheet's blocks of cells become tables and lines.
 
-    The workbook is read in read-only mode with cached formula values; cells are shown as
-    Excel would display them (number formats, dates). All sheets go on one page, in order.
+    A data sheet (one block) is one table named after the sheet; a sheet laid out like a
+    form (blocks separated by empty rows: a title, label/value pairs, an item table) gives
+    a table per tabular block and lines for the rest. The workbook is read in read-only
+    mode with cached formula values; cells show as Excel displays them (number formats,
+    dates). All sheets go on one page, in order.
     """
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, ValueError, OSError, TypeError) as exc:
-        raise DocumentError(f"{filename} is not a readable XLSX workbook: {exc}.") from exc
     except Exception as exc:  # openpyxl raises assorted errors on damaged packages
+        kind = "" if isinstance(exc, InvalidFileException) else f"{type(exc).__name__}: "
         raise DocumentError(
-            f"{filename} is a damaged XLSX workbook ({type(exc).__name__})."
+            f"{filename} is not a readable XLSX workbook, it may be damaged ({kind}{exc})."
         ) from exc
     lines: list[Line] = []
     tables: list[Table] = []
@@ -68,15 +72,49 @@ def parse_xlsx(data: bytes, filename: str) -> Document:
         for sheet in workbook.worksheets:
             _check_declared_size(sheet, filename)
             rows = _bounded(_sheet_rows(sheet), filename, sheet.title)
-            table = make_table(rows, name=sheet.title)
-            if table is None:
-                continue
-            tables.append(table)
-            lines.extend(table_lines(table))
+            for block in _blocks(rows):
+                table = make_table(block, name=sheet.title)
+                if table is None or _is_label_value_block(block) or _is_sparse(block):
+                    lines.extend(row_line([Cell(clean(text)) for text in row]) for row in block)
+                    continue
+                tables.append(table)
+                lines.extend(table_lines(table))
     finally:
         workbook.close()
-    page: Page = page_of(1, lines, tables)
-    return Document(pages=[page], kind="xlsx")
+    return Document(pages=[page_of(1, [line for line in lines if line.text], tables)], kind="xlsx")
+
+
+def _blocks(rows: list[list[str]]) -> list[list[list[str]]]:
+    """Runs of non-empty rows (empty rows separate blocks), without all-empty columns."""
+    blocks: list[list[list[str]]] = [[]]
+    for row in rows:
+        if any(cell.strip() for cell in row):
+            blocks[-1].append(row)
+        elif blocks[-1]:
+            blocks.append([])
+    return [_drop_empty_columns(block) for block in blocks if block]
+
+
+def _drop_empty_columns(block: list[list[str]]) -> list[list[str]]:
+    width = max(len(row) for row in block)
+    keep = [
+        column
+        for column in range(width)
+        if any(column < len(row) and row[column].strip() for row in block)
+    ]
+    return [[row[column] if column < len(row) else "" for column in keep] for row in block]
+
+
+def _is_sparse(block: list[list[str]]) -> bool:
+    """Most rows hold one cell (a title and address lines): lines, not a table."""
+    multi = sum(sum(1 for cell in row if cell.strip()) >= 2 for row in block)
+    return multi * 2 < len(block)
+
+
+def _is_label_value_block(block: list[list[str]]) -> bool:
+    """Pairs like ``Invoice Number: | INV-1``: read as lines, not as a table."""
+    firsts = [next((cell.strip() for cell in row if cell.strip()), "") for row in block]
+    return len(block[0]) <= 2 and sum(text.endswith(":") for text in firsts) * 2 > len(firsts)
 
 
 def _sheet_rows(sheet: Any) -> Iterator[list[str]]:
@@ -93,7 +131,7 @@ def _check_declared_size(sheet: Any, filename: str) -> None:
         declared = sheet.max_row
     except (ValueError, TypeError):  # a missing or malformed dimension record
         return
-    if isinstance(declared, int) and declared > MAX_ROWS + 1:
+    if isinstance(declared, int) and declared > MAX_SCANNED_ROWS:
         raise _too_long(f"sheet {sheet.title!r} of {filename}", declared)
 
 
@@ -106,12 +144,17 @@ def _too_long(where: str, rows: int | None = None) -> DocumentError:
 
 
 def _bounded(rows: Iterable[list[str]], filename: str, sheet: str | None) -> list[list[str]]:
-    """At most :data:`MAX_ROWS` non-empty rows, else a :class:`DocumentError`."""
+    """The rows (empty ones as ``[]``), or a :class:`DocumentError` past the limits:
+    :data:`MAX_ROWS` non-empty rows after the header, :data:`MAX_SCANNED_ROWS` in all."""
     result: list[list[str]] = []
-    for row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(result) > MAX_ROWS:  # the header row comes on top of MAX_ROWS body rows
+    filled = 0
+    for count, row in enumerate(rows):
+        if any(cell.strip() for cell in row):
+            filled += 1
+            result.append(row)
+        else:
+            result.append([])
+        # the header row comes on top of MAX_ROWS body rows
+        if count >= MAX_SCANNED_ROWS or filled > MAX_ROWS + 1:
             raise _too_long(f"sheet {sheet!r} of {filename}" if sheet else filename)
-        result.append(row)
     return result

@@ -14,6 +14,7 @@ first column with cells missing) ends the table; so do blank space and label/val
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 
 from llamaextract_nb.local.engine.document import Box, Cell, Line, Table, Word
@@ -72,13 +73,18 @@ class Rules:
 
 
 def pdf_rows(lines: list[Line], rules: Rules | None = None) -> list[Row]:
-    """Lines with word boxes -> rows of segments (gaps and vertical rules split cells)."""
+    """Lines with word boxes -> rows of segments (gaps and vertical rules split cells).
+
+    A cell gap is at least :data:`CELL_GAP` line heights and at least twice the page's
+    usual space between words (wide in monospaced fonts).
+    """
+    space = _usual_word_gap(lines)
     rows: list[Row] = []
     for line in lines:
         if line.box is None or not line.words:
             continue
         center = line.box.y + line.box.h / 2
-        limit = CELL_GAP * line.box.h
+        limit = max(CELL_GAP * line.box.h, 2 * space)
         groups: list[list[Word]] = [[line.words[0]]]
         for previous, word in zip(line.words, line.words[1:], strict=False):
             assert previous.box is not None and word.box is not None
@@ -94,6 +100,20 @@ def pdf_rows(lines: list[Line], rules: Rules | None = None) -> list[Row]:
     return rows
 
 
+def _usual_word_gap(lines: list[Line]) -> float:
+    """The median gap between neighbouring words closer than 0.8 line heights (spaces)."""
+    gaps = [
+        right.box.x - left.box.x1
+        for line in lines
+        if line.box is not None
+        for left, right in zip(line.words, line.words[1:], strict=False)
+        if left.box is not None
+        and right.box is not None
+        and 0 < right.box.x - left.box.x1 < 0.8 * line.box.h
+    ]
+    return statistics.median(gaps) if gaps else 0.0
+
+
 def _pdf_segment(words: list[Word]) -> Segment:
     box = words[0].box
     assert box is not None
@@ -104,16 +124,21 @@ def _pdf_segment(words: list[Word]) -> Segment:
 
 
 _TEXT_CELL = re.compile(r"\S+(?: \S+)*")
+_TEXT_RULE = re.compile(r"^\s*[-=_+|*~.]{3,}[-=_+|*~. ]*$")
 
 
 def text_rows(raw_lines: list[str]) -> list[Row]:
     """Plain-text lines -> rows whose segments are split at tabs or two or more spaces.
 
     x positions are character columns and each line is one unit high, so a blank line
-    is a gap of one height.
+    is a gap of one height; lines drawn with ``-``/``=`` characters are skipped.
     """
     rows: list[Row] = []
-    for index, raw in enumerate(raw_lines):
+    y = 0.0
+    for raw in raw_lines:
+        if _TEXT_RULE.match(raw):
+            continue  # a ruling line drawn with characters separates nothing
+        y += 1.0
         expanded = raw.expandtabs(8)
         segments = [
             Segment(
@@ -125,7 +150,7 @@ def text_rows(raw_lines: list[str]) -> list[Row]:
             for match in _TEXT_CELL.finditer(expanded)
         ]
         if segments:
-            rows.append(Row(segments, float(index), float(index) + 1.0))
+            rows.append(Row(segments, y, y + 1.0))
     return rows
 
 
@@ -273,10 +298,10 @@ def _is_summary(row: Row, assigned: list[int], width: int) -> bool:
 
 
 def _is_label_value_block(header: Row, body: list[list[list[Segment]]]) -> bool:
-    firsts = [header.segments[0].text] + [
-        " ".join(segment.text for segment in row[0]) for row in body if row[0]
-    ]
-    return sum(text.endswith(":") for text in firsts) * 2 > len(firsts)
+    """Most lines hold a ``Label:`` cell: a form's label/value pairs, not a table."""
+    rows = [header.segments, *([segment for cell in row for segment in cell] for row in body)]
+    labelled = sum(any(segment.text.endswith(":") for segment in row) for row in rows)
+    return labelled * 2 > len(rows)
 
 
 def _is_list(header: Row, body: list[list[list[Segment]]]) -> bool:
