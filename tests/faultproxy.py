@@ -94,6 +94,7 @@ class FaultProxy:
         self._server: asyncio.Server | None = None
         self._upstream: httpx.AsyncClient | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
         self.port = 0
 
     @property
@@ -130,9 +131,10 @@ class FaultProxy:
         if self._server is not None:
             self._server.close()
         for writer in list(self._writers):
-            writer.close()  # the handler sees end of input and returns
-        if self._server is not None:
-            await self._server.wait_closed()
+            writer.close()  # an idle handler sees end of input and returns
+        # A handler still forwarding finishes its request upstream (as a server would).
+        if self._handlers:
+            await asyncio.wait(self._handlers, timeout=10)
         if self._upstream is not None:
             await self._upstream.aclose()
 
@@ -151,6 +153,10 @@ class FaultProxy:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
         try:
             while True:
                 try:
@@ -191,7 +197,7 @@ class FaultProxy:
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     break
-        except ConnectionError:
+        except (ConnectionError, asyncio.IncompleteReadError):
             return
         finally:
             self._writers.discard(writer)

@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -64,7 +65,9 @@ POST_ATTEMPTS = 10
 """Attempts at one upload or one create before the document is reported failed."""
 CLOCK_SKEW = 300.0
 """Seconds subtracted from our clock when looking a job up by its creation time."""
-EXTERNAL_ID_PREFIX = "llamaextract-nb:sha256:"
+SETTLE = 3.0
+"""Seconds a request sent just before a crash is given to reach the server before we look."""
+EXTERNAL_ID_PREFIX = "llamaextract-nb:"
 _FATAL = (AuthenticationError, PermissionDeniedError, PaymentRequiredError)
 
 
@@ -161,6 +164,15 @@ def server_key(settings: Settings) -> str:
         f"{settings.base_url}|project={settings.project_id or ''}"
         f"|org={settings.organization_id or ''}"
     )
+
+
+def external_file_id(ledger: Ledger, sha256: str) -> str:
+    """The ``external_file_id`` a ledger's upload of this content is sent with.
+
+    It names the ledger, so every file a ledger uploads is its own: a job found on that file
+    and missing from the ledger can only come from one of its own ambiguous creates.
+    """
+    return f"{EXTERNAL_ID_PREFIX}{ledger.ledger_id}:{sha256}"
 
 
 def configuration_fingerprint(configuration: ExtractConfiguration) -> str:
@@ -309,8 +321,9 @@ class _Batch:
         record = self.ledger.upload(self.server, doc.sha256)
         if record is not None and record.file_id is not None:
             return record.file_id
-        external_id = EXTERNAL_ID_PREFIX + doc.sha256
+        external_id = external_file_id(self.ledger, doc.sha256)
         if record is not None:  # an upload was in flight when an earlier run stopped
+            await _settle(record.started_at)
             found = await self._find_upload(external_id)
             if found is not None:
                 self.ledger.finish_upload(self.server, doc.sha256, found)
@@ -355,6 +368,7 @@ class _Batch:
     ) -> None:
         """Turn an intent into a job; when it ``maybe_sent`` before, look for the job first."""
         if maybe_sent and record.status == INTENT:
+            await _settle(record.intent_at)
             found = await self._find_job(record)
             if found is not None:
                 self._adopt(record, found, doc)
@@ -544,6 +558,13 @@ def _transient(error: LlamaExtractError) -> bool:
     if isinstance(error, APIStatusError):
         return is_retryable_status(error.status_code) or error.status_code == 409
     return False
+
+
+async def _settle(sent_at: float) -> None:
+    """Wait until a request sent at ``sent_at`` (epoch seconds) had :data:`SETTLE` s to land."""
+    remaining = sent_at + SETTLE - time.time()
+    if remaining > 0:
+        await asyncio.sleep(remaining)
 
 
 def _retry_delay(retry_index: int, error: LlamaExtractError | None) -> float:

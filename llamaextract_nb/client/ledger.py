@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -36,6 +37,10 @@ LOST = "LOST"
 """Status of a job the server no longer knows (deleted, or another server): start it again."""
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS uploads (
     server           TEXT NOT NULL,
     sha256           TEXT NOT NULL,
@@ -124,6 +129,13 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('ledger_id', ?)", (secrets.token_hex(8),)
+            )
+        # A random id of this ledger file; it marks the files this ledger uploads.
+        rows = self._read("SELECT value FROM meta WHERE key='ledger_id'", ())
+        self.ledger_id: str = str(rows[0]["value"])
 
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
