@@ -8,6 +8,7 @@ behind it is reliably still PENDING when it is cancelled.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import ServerProcess, start_server
 from pydantic import BaseModel
-from test_server_engines import SLOW_MARKER
+from test_server_engines import HANG_MARKER, SLOW_MARKER
 
 pytestmark = pytest.mark.slow
 
@@ -206,3 +207,20 @@ def test_saved_configurations_with_the_sdk(server: ServerProcess) -> None:
     assert [c.id for c in sdk.configurations.list(name="invoices v2")] == []
     sdk.extract.delete(job.id)
     sdk.files.delete(file.id)
+
+
+def test_cancelling_a_running_job_frees_its_worker(server: ServerProcess) -> None:
+    from llamaextract_nb.client import Client
+
+    client = Client(base_url=server.base_url, api_key=server.api_key, max_retries=0)
+    hung = client.files.upload(INVOICE + HANG_MARKER, filename="hung.txt")
+    job = client.jobs.create(hung.id, CONFIGURATION)
+    deadline = time.monotonic() + 30
+    while client.jobs.get(job.id).status != "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert client.jobs.cancel(job.id).status == "CANCELLED"
+    normal = client.files.upload(INVOICE, filename="after.txt")
+    # the only worker was busy for an hour: this completes only if cancelling freed it
+    after = client.wait(client.jobs.create(normal.id, CONFIGURATION), poll_interval=0.1, timeout=60)
+    assert after.status == "COMPLETED"
+    assert client.jobs.get(job.id).status == "CANCELLED"

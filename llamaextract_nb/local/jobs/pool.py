@@ -78,7 +78,8 @@ class WorkerPool:
                     f"the worker process extracting this document stopped unexpectedly "
                     f"({reason}); the document may be too large or malformed for the engine",
                 )
-                log.warning("worker %s stopped (%s); failed jobs: %s", proc.pid, reason, failed)
+                if failed:
+                    log.warning("worker %s stopped (%s); failed: %s", proc.pid, reason, failed)
                 self._procs[i] = self._spawn()
 
     def _stop_overdue(self, limit: float) -> None:

@@ -8,10 +8,12 @@ import os
 import signal
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Any
 
 from llamaextract_nb.local.engine.document import DocumentError
-from llamaextract_nb.local.engine.interface import Engine
+from llamaextract_nb.local.engine.interface import Engine, EngineOutput
 from llamaextract_nb.local.jobs.engines import EngineSpecError, load_engine
 from llamaextract_nb.local.store import BlobStore, Store
 
@@ -19,6 +21,7 @@ log = logging.getLogger("llamaextract_nb.worker")
 
 IDLE_POLL_SECONDS = 0.1
 WORKER_NICENESS = 5
+CANCEL_POLL_SECONDS = 0.5
 
 
 def run_worker(db_path: str, blob_root: str, engine_spec: str, parent_pid: int) -> None:
@@ -34,6 +37,7 @@ def run_worker(db_path: str, blob_root: str, engine_spec: str, parent_pid: int) 
         engine = load_engine(engine_spec)
     except EngineSpecError as exc:
         engine_error = str(exc)
+    runner = ThreadPoolExecutor(1, thread_name_prefix="lx-engine")
     while os.getppid() == parent_pid:
         if not store.has_pending():
             time.sleep(IDLE_POLL_SECONDS)
@@ -47,18 +51,38 @@ def run_worker(db_path: str, blob_root: str, engine_spec: str, parent_pid: int) 
                 job["id"], claim, f"the extraction engine is unavailable: {engine_error}"
             )
             continue
-        run_job(store, blobs, engine, job, claim)
+        run_job(store, blobs, runner, engine, job, claim)
 
 
-def run_job(store: Store, blobs: BlobStore, engine: Engine, job: dict, claim: str) -> None:
-    """Extract one claimed job and record COMPLETED or FAILED."""
+def _outcome(store: Store, future: Future[EngineOutput], job_id: str, claim: str) -> EngineOutput:
+    """The engine's answer; if the job is cancelled or deleted meanwhile, this process exits
+    (dropping the work) and the supervisor starts a fresh worker."""
+    while True:
+        done, _ = wait([future], timeout=CANCEL_POLL_SECONDS)
+        if done:
+            return future.result()
+        if not store.is_claimed(job_id, claim):
+            log.info("job %s was cancelled or deleted while running; abandoning it", job_id)
+            os._exit(0)
+
+
+def run_job(
+    store: Store,
+    blobs: BlobStore,
+    runner: ThreadPoolExecutor,
+    engine: Engine,
+    job: dict[str, Any],
+    claim: str,
+) -> None:
+    """Extract one claimed job (the engine runs on ``runner``) and record the outcome."""
     try:
         data = blobs.read(job["file_sha256"])
     except FileNotFoundError:
         store.fail_job(job["id"], claim, "the uploaded document is missing from the data directory")
         return
     try:
-        output = engine(data, job["file_name"], json.loads(job["configuration"]))
+        future = runner.submit(engine, data, job["file_name"], json.loads(job["configuration"]))
+        output = _outcome(store, future, job["id"], claim)
     except DocumentError as exc:
         store.fail_job(job["id"], claim, str(exc))
         return

@@ -400,6 +400,14 @@ class Store:
     def has_pending(self) -> bool:
         return self._one("SELECT 1 AS one FROM jobs WHERE status = 'PENDING' LIMIT 1") is not None
 
+    def is_claimed(self, job_id: str, claim: str) -> bool:
+        """True while the job is RUNNING under ``claim`` (not cancelled, deleted or failed)."""
+        row = self._one(
+            "SELECT 1 AS one FROM jobs WHERE id = ? AND claim = ? AND status = 'RUNNING'",
+            (job_id, claim),
+        )
+        return row is not None
+
     def claim_next(self, worker_pid: int, claim: str) -> Row | None:
         """Atomically move the oldest PENDING job to RUNNING for this worker and return it."""
         with self._write() as db:
