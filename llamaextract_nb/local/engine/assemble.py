@@ -16,6 +16,12 @@ from llamaextract_nb.local.engine.compiler import ArrayNode, ObjectNode, iter_le
 from llamaextract_nb.local.engine.document import Document, Page
 from llamaextract_nb.local.engine.generators import GENERATORS
 from llamaextract_nb.local.engine.generators.table import Row, rows
+from llamaextract_nb.local.engine.layout import (
+    anchor_lines,
+    fit_to_column,
+    joined_line,
+    span_boxes,
+)
 from llamaextract_nb.local.engine.scoring import (
     Choice,
     select,
@@ -23,6 +29,7 @@ from llamaextract_nb.local.engine.scoring import (
     table_confidence,
 )
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+from llamaextract_nb.local.engine.values import has_pattern
 
 ChoiceTree = Union[dict[str, Any], list[Any], Choice, None]  # noqa: UP007 (runtime alias, py3.10)
 MAX_LIST_ITEMS = 10_000  # as many as the parsers read table rows: bounds the work
@@ -56,9 +63,52 @@ def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     kept = []
     for generate in GENERATORS:
         for candidate in generate(doc, spec, hints):
+            if not has_pattern(spec.semantic_type):
+                _anchor(candidate, doc)
+                _keep_in_column(candidate, doc.has_geometry)
             if _coerce_into(candidate, spec, hints):
                 kept.append(candidate)
     return kept
+
+
+def _anchor(candidate: Candidate, doc: Document) -> None:
+    """A value a generator joined from several lines is cited as those lines (their text
+    joined by newlines, as on the page) and reads as its lines joined by ", "."""
+    if "\n" in candidate.line.text:
+        return
+    page = next((p for p in doc.pages if p.number == candidate.page), None)
+    if page is None or any(candidate.line is line for line in page.lines):
+        return
+    lines = anchor_lines(page, candidate.line.text)
+    if not lines:
+        return
+    remaining = " ".join(candidate.text.split())
+    parts = []
+    for line in lines:
+        head = " ".join(line.text.split())
+        if not remaining:
+            break
+        part = head if remaining.startswith(head) else remaining
+        parts.append(part.strip().rstrip(" ,;"))
+        remaining = remaining[len(part) :].strip()
+    candidate.line = joined_line(lines)
+    candidate.text = ", ".join(p for p in parts if p)
+    candidate.verbatim = False
+
+
+def _keep_in_column(candidate: Candidate, geometry: bool) -> None:
+    """Cut a free-text candidate at the column gap after it ("Acme Inc.  INVOICE")."""
+    line = candidate.line
+    if "\n" in line.text:
+        return  # a value cited over several lines
+    span = fit_to_column(line, candidate.text, geometry)
+    if span is None:
+        return
+    start, end = span
+    cut = line.text[start:end].strip()
+    if cut and len(cut.split()) < len(candidate.text.split()):
+        candidate.text = cut
+        candidate.boxes = span_boxes(line, start, end) if geometry else []
 
 
 def _coerce_into(candidate: Candidate, spec: FieldSpec, hints: Hints) -> bool:

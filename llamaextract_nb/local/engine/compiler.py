@@ -450,7 +450,7 @@ def _label_terms(path: tuple[str, ...], *, combine: bool = True) -> list[str]:
         parents = [parent, *SYNONYMS.get(parent, [])]
         combined = [f"{p} {t}" for p in parents for t in [phrase]]
         terms = combined + terms
-        if words in (["name"], ["company"], ["company", "name"]):
+        if words in (["name"], ["company"], ["company", "name"], ["address"]):
             terms = combined + parents + terms
     return [t for t in dict.fromkeys(terms) if t]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from llamaextract_nb.local.engine.document import Box, Document, Line, Page
 
-_TEXT_GAP = re.compile(r"\s{3,}|\t+|\s*\|\s*")
+_TEXT_GAP = re.compile(r"\s{2,}|\t+|\s*\|\s*")  # parsers mark column gaps with two spaces
 _PAGE_INDEX: OrderedDict[int, tuple[Page, str, list[int]]] = OrderedDict()
 _PAGE_INDEX_SIZE = 256
 _MATCHING: OrderedDict[tuple[int, re.Pattern[str]], tuple[Page, list[int]]] = OrderedDict()
@@ -147,6 +147,56 @@ def overlapping_segment(line: Line, geometry: bool, x0: float, x1: float) -> Seg
         if overlap > best_overlap:
             best, best_overlap = seg, overlap
     return best
+
+
+def fit_to_column(line: Line, text: str, geometry: bool) -> tuple[int, int] | None:
+    """Where ``text`` is printed in ``line`` (spacing may differ), cut at the first column
+    gap after its start: a free-text value never runs into the next column."""
+    words = text.split()
+    if not words:
+        return None
+    match = re.search(r"\s*".join(re.escape(word) for word in words), line.text)
+    if match is None:
+        return None
+    seg = segment_at(line, geometry, match.start())
+    end = min(match.end(), seg.end) if seg is not None else match.end()
+    return match.start(), end
+
+
+def anchor_lines(page: Page, text: str) -> list[Line] | None:
+    """The consecutive lines of ``page`` whose texts, joined by spaces, read ``text``:
+    where a value a generator joined from several lines is printed. None when ``text`` is
+    within one line already, or nowhere."""
+    target = " ".join(text.split())
+    if not target:
+        return None
+    lines = page.lines
+    for index, first in enumerate(lines):
+        head = " ".join(first.text.split())
+        if target in head:
+            return None
+        if not head or not target.startswith(head):
+            continue
+        joined, end = head, index + 1
+        while end < len(lines) and len(joined) < len(target):
+            joined = f"{joined} {' '.join(lines[end].text.split())}"
+            end += 1
+        if joined.startswith(target) and end - index > 1:
+            return lines[index:end]
+    return None
+
+
+def joined_line(lines: list[Line]) -> Line:
+    """Several lines cited as one (a value printed over lines, such as an address):
+    their texts joined by newlines, as they appear in the page text."""
+    if len(lines) == 1:
+        return lines[0]
+    box = None
+    for line in lines:
+        if line.box is not None:
+            box = line.box if box is None else box.union(line.box)
+    words = [word for line in lines for word in line.words]
+    return Line(text="\n".join(line.text for line in lines), words=words, box=box)
 
 
 def page_lines(doc: Document) -> list[tuple[Page, int, Line]]:

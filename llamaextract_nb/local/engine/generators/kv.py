@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import re
+
 from llamaextract_nb.local.engine.document import Cell, Document, Line, Page, Word
 from llamaextract_nb.local.engine.generators.label import (
     cut_value,
@@ -18,13 +20,21 @@ from llamaextract_nb.local.engine.generators.label import (
 from llamaextract_nb.local.engine.hints import effort
 from llamaextract_nb.local.engine.labels import LabelMatch, find_labels, label_pattern
 from llamaextract_nb.local.engine.layout import (
+    Segment,
+    joined_line,
     lines_below,
     lines_matching,
     overlapping_segment,
+    segments,
     span_boxes,
 )
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import has_pattern
+
+_MAX_BLOCK_LINES = 4
+_BLOCK_GAP = 1.2  # a vertical gap of more than this many line heights ends a block
+_ADDRESS_LIKE = re.compile(r"\d")
+_LABEL_START = re.compile(r"^[^:\d]{1,30}:")
 
 
 def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
@@ -66,6 +76,10 @@ def _around(
             found += _candidates(
                 doc, page.number, right, 0, len(right.text), spec, match.weight * 0.85
             )
+    if spec.semantic_type == "address":
+        block = _address_block(doc, page, index, seg, match.weight * 0.85)
+        if block is not None:
+            return [*found, block]
     for distance, below in enumerate(lines_below(page, index, doc.has_geometry, depth)):
         target = overlapping_segment(below, doc.has_geometry, seg.x0, max(seg.x1, seg.x0 + 1))
         if target is None:
@@ -75,6 +89,54 @@ def _around(
         if found:
             break
     return found
+
+
+def _address_block(
+    doc: Document, page: Page, index: int, seg: Segment, score: float
+) -> Candidate | None:
+    """An address printed over several lines under a label ("Bill To:" then the name,
+    street and city lines): the address-like lines of the block, joined with ", "."""
+    geometry = doc.has_geometry
+    block: list[tuple[Line, Segment]] = []
+    previous = page.lines[index]
+    for below in lines_below(page, index, geometry, _MAX_BLOCK_LINES + 1):
+        target = overlapping_segment(below, geometry, seg.x0, max(seg.x1, seg.x0 + 1))
+        if target is None or len(segments(below, geometry)) >= 3:
+            break  # another column's text or a table row: the block ended
+        text = below.text[target.start : target.end].strip()
+        if not text or _LABEL_START.match(text):
+            break
+        if (
+            geometry
+            and previous.box is not None
+            and below.box is not None
+            and below.box.y - previous.box.y1 > _BLOCK_GAP * max(previous.box.h, 1.0)
+        ):
+            break
+        block.append((below, target))
+        previous = below
+    while block and not _ADDRESS_LIKE.search(_text(block[0])):
+        block.pop(0)  # the name line above the address
+    if not block:
+        return None
+    block = block[:_MAX_BLOCK_LINES]
+    value = ", ".join(_text(part).rstrip(" ,;") for part in block)
+    lines = [line for line, _ in block]
+    boxes = [b for line, t in block for b in span_boxes(line, t.start, t.end)] if geometry else []
+    return Candidate(
+        text=value,
+        page=page.number,
+        line=joined_line(lines),
+        score=round(score * (1.0 if len(block) > 1 else 0.9), 4),
+        source="kv",
+        boxes=boxes,
+        verbatim=len(block) == 1,
+    )
+
+
+def _text(part: tuple[Line, Segment]) -> str:
+    line, seg = part
+    return line.text[seg.start : seg.end].strip()
 
 
 def _line_to_the_right(page: Page, line: Line, match: LabelMatch) -> Line | None:
