@@ -224,3 +224,29 @@ def test_cancelling_a_running_job_frees_its_worker(server: ServerProcess) -> Non
     after = client.wait(client.jobs.create(normal.id, CONFIGURATION), poll_interval=0.1, timeout=60)
     assert after.status == "COMPLETED"
     assert client.jobs.get(job.id).status == "CANCELLED"
+
+
+def test_every_shipped_sample_extracts_through_the_sdk(server: ServerProcess) -> None:
+    from llama_cloud import LlamaCloud
+
+    import llamaextract_nb as lx
+
+    sdk = LlamaCloud(api_key=server.api_key, base_url=server.base_url, max_retries=0)
+    jobs = {}
+    for sample in lx.samples.list():
+        file = sdk.files.create(file=sample.path, purpose="extract")
+        configuration = {
+            "data_schema": sample.schema,
+            "extraction_target": sample.target,
+            "cite_sources": True,
+        }
+        jobs[sample.name] = sdk.extract.create(file_input=file.id, configuration=configuration)
+    assert len(jobs) >= 5
+    for name, job in jobs.items():
+        done = sdk.extract.wait_for_completion(job.id, polling_interval=0.2, max_interval=0.5)
+        assert done.status == "COMPLETED", (name, done.error_message)
+        assert isinstance(done.extract_result, dict), name
+        schema_keys = set(lx.samples.get(name).schema["properties"])
+        assert set(done.extract_result) <= schema_keys, name
+        assert done.extract_metadata is not None, name  # cite_sources: included unasked
+        assert done.extract_metadata.field_metadata is not None, name
