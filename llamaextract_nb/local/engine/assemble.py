@@ -19,6 +19,7 @@ from llamaextract_nb.local.engine.generators.table import Row, rows
 from llamaextract_nb.local.engine.layout import (
     anchor_lines,
     fit_to_column,
+    join_lines,
     joined_line,
     span_boxes,
 )
@@ -73,7 +74,7 @@ def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
 
 def _anchor(candidate: Candidate, doc: Document) -> None:
     """A value a generator joined from several lines is cited as those lines (their text
-    joined by newlines, as on the page) and reads as its lines joined by ", "."""
+    joined by newlines, as on the page) and reads as :func:`join_lines` of them."""
     if "\n" in candidate.line.text:
         return
     page = next((p for p in doc.pages if p.number == candidate.page), None)
@@ -89,10 +90,10 @@ def _anchor(candidate: Candidate, doc: Document) -> None:
         if not remaining:
             break
         part = head if remaining.startswith(head) else remaining
-        parts.append(part.strip().rstrip(" ,;"))
+        parts.append(part.strip())
         remaining = remaining[len(part) :].strip()
     candidate.line = joined_line(lines)
-    candidate.text = ", ".join(p for p in parts if p)
+    candidate.text = join_lines([p for p in parts if p])
     candidate.verbatim = False
 
 

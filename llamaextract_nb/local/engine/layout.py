@@ -7,6 +7,7 @@ range: page points for PDFs, character columns for text, so "below" works for bo
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections import OrderedDict
@@ -184,6 +185,19 @@ def anchor_lines(page: Page, text: str) -> list[Line] | None:
         if joined.startswith(target) and end - index > 1:
             return lines[index:end]
     return None
+
+
+def join_lines(parts: list[str]) -> str:
+    """A value printed over several lines, as one string: a line break reads as ", "
+    unless the line already ends with a comma or the print is all capitals (receipt
+    printers wrap mid-phrase: "NO.59 JALAN PERMAS 9/5" / "BANDAR BARU PERMAS JAYA")."""
+    text = parts[0] if parts else ""
+    for previous, part in itertools.pairwise(parts):
+        if previous.endswith(",") or (previous.isupper() and part.isupper()):
+            text += " " + part
+        else:
+            text += ", " + part
+    return text
 
 
 def joined_line(lines: list[Line]) -> Line:

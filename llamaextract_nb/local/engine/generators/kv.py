@@ -21,6 +21,7 @@ from llamaextract_nb.local.engine.hints import effort
 from llamaextract_nb.local.engine.labels import LabelMatch, find_labels, label_pattern
 from llamaextract_nb.local.engine.layout import (
     Segment,
+    join_lines,
     joined_line,
     lines_below,
     lines_matching,
@@ -120,7 +121,7 @@ def _address_block(
     if not block:
         return None
     block = block[:_MAX_BLOCK_LINES]
-    value = ", ".join(_text(part).rstrip(" ,;") for part in block)
+    value = join_lines([_text(part) for part in block])
     lines = [line for line, _ in block]
     boxes = [b for line, t in block for b in span_boxes(line, t.start, t.end)] if geometry else []
     return Candidate(
