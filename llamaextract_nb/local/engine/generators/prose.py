@@ -612,6 +612,10 @@ def _organisation(raw: str) -> str | None:
 _DEFINED_AFTER = re.compile(r"^,?\s*\((?:the\s+|each\s+a\s+)?[“\"]")
 
 
+_PERSON = r"([A-Z][a-z'’\-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z'’\-]+)){1,3})"
+_I_NAME = re.compile(r"\bI,\s+" + _PERSON + r",")
+
+
 def _party_key(name: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", name.upper())
 
@@ -653,17 +657,23 @@ def _party_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Cand
             offer(name, text.find(name, clause_start + offset), base * (1.0 if has_shape else 0.85))
         if names:
             break
-    # 2. organisations named near the top (letters, recitals) or in the signature blocks
-    zones = [(0, min(len(text), 2500), 0.4), (max(0, len(text) - 3000), len(text), 0.3)]
-    for zone_start, zone_end, base in zones:
-        for match in _ORG_RE.finditer(text, zone_start, zone_end):
-            name = _organisation(match.group(0))
-            if name is None:
-                continue
-            score = base
-            if _DEFINED_AFTER.match(text[match.end() : match.end() + 20]):
-                score += 0.15
-            offer(name, match.start() + match.group(0).find(name), score)
+    # 2. organisations named near the top (letters, recitals)
+    for match in _ORG_RE.finditer(text, 0, min(len(text), 2500)):
+        name = _organisation(match.group(0))
+        if name is None:
+            continue
+        score = 0.4
+        if _DEFINED_AFTER.match(text[match.end() : match.end() + 20]):
+            score += 0.15
+        offer(name, match.start() + match.group(0).find(name), score)
+    # a name that signs at the end confirms a party named before (never adds one)
+    for match in _ORG_RE.finditer(text, max(0, len(text) - 3000)):
+        name = _organisation(match.group(0))
+        if name is not None and _party_key(name) in found:
+            offer(name, match.start() + match.group(0).find(name), 0.3)
+    # 3. a person who speaks for themself: "I, Jane Doe, agree ..."
+    for match in _I_NAME.finditer(text, 0, min(len(text), 3000)):
+        offer(match.group(1), match.start(1), 0.5)
     out: list[Candidate] = []
     for score, at, name in found.values():
         cand = candidate_for(stream, at, at + len(name), score)
