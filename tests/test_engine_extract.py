@@ -290,3 +290,19 @@ def test_bad_documents_fail_with_a_clear_message() -> None:
         run(INVOICE_TXT, "invoice.txt", extraction_target="per_word")
     with pytest.raises(DocumentError, match="data_schema"):
         extract(INVOICE_TXT, "invoice.txt", {"data_schema": {"type": "string"}})
+
+
+def test_currency_taken_from_the_amounts_when_not_labelled() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "currency": {"type": "string", "enum": ["USD", "EUR", "GBP"]},
+            "total": {"type": "number"},
+        },
+    }
+    out = run(b"CORNER CAFE\nLatte  5.25\nTOTAL  $16.00\n", "r.txt", schema, cite_sources=True)
+    assert out.result == {"currency": "USD", "total": 16.0}
+    entry = out.metadata["field_metadata"]["document_metadata"]["currency"]
+    assert entry["reasoning"] == "INFERRED FROM TEXT"
+    assert entry["citation"][0]["matching_text"] == "TOTAL  $16.00"
+    assert run(b"Total: 1,785.00\n", "r.txt", schema).result["currency"] is None

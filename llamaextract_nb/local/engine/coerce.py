@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process, utils
 from llamaextract_nb.local.engine.types import FieldSpec, Hints
 from llamaextract_nb.local.engine.values import (
     CURRENCY_CODES,
+    CURRENCY_OF_SYMBOL,
     CURRENCY_SYMBOLS,
     DATE_RE,
     DURATION_RE,
@@ -23,6 +24,7 @@ from llamaextract_nb.local.engine.values import (
     MULTIPLIERS,
     NUMBER_RE,
     NUMBER_WORDS,
+    is_currency_field,
     trim_span,
 )
 
@@ -45,6 +47,10 @@ def coerce(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
         return None
     if spec.json_type == "boolean":
         return _boolean(text)
+    if is_currency_field(spec.name) and text in CURRENCY_OF_SYMBOL:
+        code = CURRENCY_OF_SYMBOL[text]  # "$" -> "USD"
+        coerced = _enum(code, spec.enum) if spec.enum else (code, True)
+        return (coerced[0], False) if coerced else None
     if spec.enum:
         return _enum(text, spec.enum)
     if spec.json_type in ("number", "integer"):

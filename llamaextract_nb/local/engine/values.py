@@ -33,6 +33,8 @@ CURRENCY_SYMBOLS = "$€£¥₹"
 CURRENCY_CODES = (
     "USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|MYR|SGD|HKD|ZAR|BRL|MXN|RM|Rs"
 )
+CURRENCY_OF_SYMBOL = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "RM": "MYR"}
+CURRENCY_RE = re.compile(rf"[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])")
 _NUM = r"\d{1,3}(?:[,.'’]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?|[.,]\d{1,2}"
 _CUR = rf"(?:[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])\.?)"
 MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6,
@@ -72,6 +74,12 @@ _PATTERNS = {
     "duration": DURATION_RE,
 }
 _TRIM = " \t:;,|-–—=#*\"'“”‘’"
+
+
+def is_currency_field(name: str) -> bool:
+    """Whether a field holds a currency (``currency``, ``currency_code``, ``ccy``)."""
+    lowered = name.lower()
+    return "currency" in lowered or lowered == "ccy"
 
 
 def value_pattern(semantic: str) -> re.Pattern[str] | None:

@@ -1,7 +1,8 @@
 """Fallback by semantic type: any value of the field's type, weak unless it is the only one.
 
 "The only date in the document" is a fair answer for ``invoice_date``; one of twelve
-amounts is not. Scores fall with the number of distinct values found.
+amounts is not. Scores fall with the number of distinct values found. A currency field
+takes the currency printed beside the amounts ("$" reads as USD).
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.hints import effort
 from llamaextract_nb.local.engine.layout import lines_matching, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
-from llamaextract_nb.local.engine.values import CURRENCY_SYMBOLS, find_spans, value_pattern
+from llamaextract_nb.local.engine.values import (
+    CURRENCY_OF_SYMBOL,
+    CURRENCY_RE,
+    CURRENCY_SYMBOLS,
+    find_spans,
+    is_currency_field,
+    value_pattern,
+)
 
 _AMOUNT_LIKE = re.compile(rf"[.,]\d{{2}}$|[{CURRENCY_SYMBOLS}]|[A-Z]{{2,3}}")
 _TYPED = ("date", "money")  # a duration anywhere is rarely *the* term: no fallback
@@ -21,9 +29,12 @@ _MAX_LINES = 200  # bound the work on long documents: lines with values, from th
 
 def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     """Every printed value of the field's semantic type, scored by how few there are."""
-    if spec.semantic_type not in _TYPED or spec.is_array_of_scalars:
+    if spec.is_array_of_scalars:
         return []
-    pattern = value_pattern(spec.semantic_type)
+    currency = is_currency_field(spec.name)
+    if spec.semantic_type not in _TYPED and not currency:
+        return []
+    pattern = CURRENCY_RE if currency else value_pattern(spec.semantic_type)
     if pattern is None:
         return []
     found: list[Candidate] = []
@@ -34,7 +45,12 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
             budget -= 1
             if budget < 0:
                 break
-            for a, b in find_spans(line.text, spec.semantic_type):
+            spans = (
+                [m.span() for m in CURRENCY_RE.finditer(line.text)]
+                if currency
+                else find_spans(line.text, spec.semantic_type)
+            )
+            for a, b in spans:
                 if spec.semantic_type == "money" and not _AMOUNT_LIKE.search(line.text[a:b]):
                     continue  # "Hauptstrasse 5" is no amount
                 found.append(
@@ -47,9 +63,13 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
                         boxes=span_boxes(line, a, b) if doc.has_geometry else [],
                     )
                 )
-    values = list(dict.fromkeys(c.text for c in found))
+
+    def key(text: str) -> str:
+        return CURRENCY_OF_SYMBOL.get(text, text.upper()) if currency else text
+
+    values = list(dict.fromkeys(key(c.text) for c in found))
     for candidate in found:
-        candidate.score = _score(len(values), values.index(candidate.text))
+        candidate.score = _score(len(values), values.index(key(candidate.text)))
     return found
 
 
