@@ -53,25 +53,39 @@ def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
             row = _Row([item])
             rows.append(row)
     for row in rows:
-        row.items.sort(key=lambda item: item[0])
+        row.items.sort(key=_x0)
     return [_line(part) for part in _reading_order(rows, 0)]
 
 
+def _x0(item: Item) -> float:
+    return item[0]
+
+
 def _line(items: list[Item]) -> Line:
-    words = [item[4] for item in items]
-    height = max(item[3] - item[1] for item in items)
-    parts = [words[0].text]
+    """A line from its items in reading order; its box is the union of the word boxes."""
+    first = items[0][4]
+    assert first.box is not None
+    gap = WIDE_GAP * max(item[3] - item[1] for item in items)
+    parts = [first.text]
+    words = [first]
+    left, top, right, bottom = first.box.x, first.box.y, first.box.x1, first.box.y1
     previous_end = items[0][2]
     for x0, _, x1, _, word in items[1:]:
-        parts.append("  " if x0 - previous_end > WIDE_GAP * height else " ")
+        parts.append("  " if x0 - previous_end > gap else " ")
         parts.append(word.text)
+        words.append(word)
         previous_end = x1
-    boxes = [word.box for word in words if word.box is not None]
-    x0 = min(box.x for box in boxes)
-    y0 = min(box.y for box in boxes)
-    x1 = max(box.x + box.w for box in boxes)
-    y1 = max(box.y + box.h for box in boxes)
-    return Line(text="".join(parts), words=words, box=Box(x0, y0, x1 - x0, y1 - y0))
+        box = word.box
+        assert box is not None
+        if box.x < left:
+            left = box.x
+        if box.y < top:
+            top = box.y
+        if box.x + box.w > right:
+            right = box.x + box.w
+        if box.y + box.h > bottom:
+            bottom = box.y + box.h
+    return Line(text="".join(parts), words=words, box=Box(left, top, right - left, bottom - top))
 
 
 def _reading_order(rows: list[_Row], depth: int) -> list[list[Item]]:

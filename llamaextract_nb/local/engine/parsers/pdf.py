@@ -46,13 +46,12 @@ _TEXT_FIXES = str.maketrans(
         "\u2011": "-",
     }
 )
-_BLANKS = {code: " " for code in (*range(1, 32), 0xA0, 0xFFFE) if code not in (10, 13)}
-_BLANKS[2] = "-"  # PDFium's marker for a hyphen at a line break
+_CONTROLS = re.compile("[\x00\x01\x03-\x09\x0b\x0c\x0e-\x1f\xa0\ufffe]")
 _FIXED_CHARS = frozenset(chr(code) for code in _TEXT_FIXES)
 _TOKEN = re.compile(r"\S+")
 
 _DIRECTION_SAMPLE = 200
-_MAX_PATHS = 5000  # path objects read for ruling lines (charts can hold many more)
+_MAX_OBJECTS = 20_000  # page objects scanned for ruling lines (charts can hold more)
 _THIN = 2.5  # points: a path this thin is a ruling line
 _PDFIUM_ERRORS = {
     pdfium_c.FPDF_ERR_UNKNOWN: "unknown error",
@@ -61,7 +60,10 @@ _PDFIUM_ERRORS = {
     pdfium_c.FPDF_ERR_PAGE: "page not found or content error",
 }
 
-ToDisplay = Callable[[float, float, float, float], Box]
+Rect = tuple[float, float, float, float]
+"""A rectangle in PDF user space: (x0, y0, x1, y1), y upwards."""
+UserWord = tuple[float, float, float, float, str]
+"""A word's rectangle in user space and its text."""
 
 
 def parse_pdf(
@@ -128,18 +130,17 @@ def _page_list(numbers: list[int]) -> str:
 def _read_page(pdf: pdfium.PdfDocument, number: int, need_tables: bool) -> Page:
     page = pdf[number - 1]
     try:
-        left, bottom, right, top = page.get_cropbox()
+        crop = page.get_cropbox()
         rotation = page.get_rotation() % 360
-        to_display = _display_transform(left, bottom, right, top, rotation)
-        width, height = right - left, top - bottom
+        width, height = crop[2] - crop[0], crop[3] - crop[1]
         if rotation in (90, 270):
             width, height = height, width
         textpage = page.get_textpage()
         try:
-            items = _words(textpage, to_display)
+            items = _items(_user_words(textpage), crop, rotation)
         finally:
             textpage.close()
-        rules = _rules(page, to_display) if need_tables and items else None
+        rules = _rules(page, crop, rotation) if need_tables and items else None
     finally:
         page.close()
     lines = build_lines(items, _reading_frame(items, width, height)) if items else []
@@ -147,14 +148,30 @@ def _read_page(pdf: pdfium.PdfDocument, number: int, need_tables: bool) -> Page:
     return Page(number=number, width=width, height=height, lines=lines, tables=tables)
 
 
-def _rules(page: pdfium.PdfPage, to_display: ToDisplay) -> Rules:
-    """Ruling lines: thin path objects, and the edges of drawn rectangles."""
+def _rules(page: pdfium.PdfPage, crop: Rect, rotation: int) -> Rules:
+    """Ruling lines: thin path objects, and the edges of drawn rectangles.
+
+    Raw PDFium calls: pypdfium2's object iterator wraps every object (text ones
+    included) in Python, which costs more than the whole text extraction.
+    """
     rules = Rules()
-    paths = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=1)
-    for count, path in enumerate(paths):
-        if count >= _MAX_PATHS:
-            break
-        box = to_display(*path.get_bounds())
+    raw = page.raw
+    left, bottom, right, top = (
+        ctypes.c_float(),
+        ctypes.c_float(),
+        ctypes.c_float(),
+        ctypes.c_float(),
+    )
+    refs = [ctypes.byref(value) for value in (left, bottom, right, top)]
+    path_type = pdfium_c.FPDF_PAGEOBJ_PATH
+    get_object, get_type = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType
+    get_bounds = pdfium_c.FPDFPageObj_GetBounds
+    for index in range(min(pdfium_c.FPDFPage_CountObjects(raw), _MAX_OBJECTS)):
+        path = get_object(raw, index)
+        if get_type(path) != path_type or not get_bounds(path, *refs):
+            continue
+        bounds = (left.value, bottom.value, right.value, top.value)
+        box = _display_box(bounds, crop, rotation)
         if box.w <= _THIN and box.h > _THIN:
             rules.vertical.append((box.x + box.w / 2, box.y, box.y1))
         elif box.h <= _THIN and box.w > _THIN:
@@ -165,26 +182,43 @@ def _rules(page: pdfium.PdfPage, to_display: ToDisplay) -> Rules:
     return rules
 
 
-def _display_transform(
-    left: float, bottom: float, right: float, top: float, rotation: int
-) -> ToDisplay:
-    """Map a user-space rectangle (x0, y0, x1, y1; y up) to a displayed top-left box."""
+def _display_box(rect: Rect, crop: Rect, rotation: int) -> Box:
+    """A user-space rectangle (x0, y0, x1, y1; y up) as a box on the displayed page."""
+    x0, y0, x1, y1 = rect
+    left, bottom, right, top = crop
     if rotation == 90:
-        return lambda x0, y0, x1, y1: Box(y0 - bottom, x0 - left, y1 - y0, x1 - x0)
+        return Box(y0 - bottom, x0 - left, y1 - y0, x1 - x0)
     if rotation == 180:
-        return lambda x0, y0, x1, y1: Box(right - x1, y0 - bottom, x1 - x0, y1 - y0)
+        return Box(right - x1, y0 - bottom, x1 - x0, y1 - y0)
     if rotation == 270:
-        return lambda x0, y0, x1, y1: Box(top - y1, right - x1, y1 - y0, x1 - x0)
-    return lambda x0, y0, x1, y1: Box(x0 - left, top - y1, x1 - x0, y1 - y0)
+        return Box(top - y1, right - x1, y1 - y0, x1 - x0)
+    return Box(x0 - left, top - y1, x1 - x0, y1 - y0)
 
 
-def _words(textpage: pdfium.PdfTextPage, to_display: ToDisplay) -> list[Item]:
-    """The page's words as layout items, boxed by their first and last characters."""
+def _items(words: list[UserWord], crop: Rect, rotation: int) -> list[Item]:
+    """Words in user space -> layout items (x0, y0, x1, y1, Word) on the displayed page."""
+    items: list[Item] = []
+    if rotation == 0:  # the common case, inlined
+        left, top = crop[0], crop[3]
+        for x0, y0, x1, y1, text in words:
+            box = Box(x0 - left, top - y1, x1 - x0, y1 - y0)
+            items.append((box.x, box.y, x1 - left, top - y0, Word(text, box)))
+        return items
+    for x0, y0, x1, y1, text in words:
+        box = _display_box((x0, y0, x1, y1), crop, rotation)
+        items.append((box.x, box.y, box.x1, box.y1, Word(text, box)))
+    return items
+
+
+def _user_words(textpage: pdfium.PdfTextPage) -> list[UserWord]:
+    """The page's words in PDF user space, boxed by their first and last characters."""
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     if count <= 0:
         return []
-    text = textpage.get_text_range(0, count, errors="replace").translate(_BLANKS)
+    text = textpage.get_text_range(0, count, errors="replace")
+    if _CONTROLS.search(text) or "\x02" in text:  # one for one: offsets stay char indices
+        text = _CONTROLS.sub(" ", text.replace("\x02", "-"))  # \x02: PDFium's soft hyphen
     char_index = None if len(text) == count else _char_index_map(raw, text, count)
     fix = not _FIXED_CHARS.isdisjoint(text)
     rect = pdfium_c.FS_RECTF()
@@ -192,13 +226,14 @@ def _words(textpage: pdfium.PdfTextPage, to_display: ToDisplay) -> list[Item]:
     values = memoryview(rect).cast("B").cast("f")  # left, top, right, bottom
     loose_box = pdfium_c.FPDFText_GetLooseCharBox
 
-    def box_of(index: int) -> Box | None:
+    def box_of(index: int) -> Rect | None:
         if not loose_box(raw, index, rect_ref):
             return None
         left, top, right, bottom = values
-        return to_display(left, bottom, right, top)
+        return left, bottom, right, top
 
-    items: list[Item] = []
+    words: list[UserWord] = []
+    append = words.append
     for match in _TOKEN.finditer(text):
         token = match.group()
         if fix:
@@ -209,30 +244,25 @@ def _words(textpage: pdfium.PdfTextPage, to_display: ToDisplay) -> list[Item]:
         if char_index is not None:
             first, last = char_index(first), char_index(last)
         if not loose_box(raw, first, rect_ref):
-            items.extend(_split_word(token, range(first, last + 1), box_of))
+            words.extend(_split_word(token, range(first, last + 1), box_of))
             continue
         left, top, right, bottom = values
         if last != first:
             if not loose_box(raw, last, rect_ref):
-                items.extend(_split_word(token, range(first, last + 1), box_of))
+                words.extend(_split_word(token, range(first, last + 1), box_of))
                 continue
             left1, top1, right1, bottom1 = values
-            if abs(bottom + top - bottom1 - top1) > max(top - bottom, top1 - bottom1) and abs(
-                left + right - left1 - right1
-            ) > max(right - left, right1 - left1):
-                items.extend(_split_word(token, range(first, last + 1), box_of))
-                continue
+            if top1 != top or bottom1 != bottom:  # another font, or another line
+                if not _same_line((left, bottom, right, top), (left1, bottom1, right1, top1)):
+                    words.extend(_split_word(token, range(first, last + 1), box_of))
+                    continue
+                bottom, top = min(bottom, bottom1), max(top, top1)
             if left1 < left:
                 left = left1
             if right1 > right:
                 right = right1
-            if bottom1 < bottom:
-                bottom = bottom1
-            if top1 > top:
-                top = top1
-        box = to_display(left, bottom, right, top)
-        items.append((box.x, box.y, box.x + box.w, box.y + box.h, Word(token, box)))
-    return items
+        append((left, bottom, right, top, token))
+    return words
 
 
 def _char_index_map(raw: object, text: str, count: int) -> Callable[[int], int]:
@@ -252,22 +282,22 @@ def _char_index_map(raw: object, text: str, count: int) -> Callable[[int], int]:
     return lookup
 
 
-def _same_line(a: Box, b: Box) -> bool:
+def _same_line(a: Rect, b: Rect) -> bool:
     """Whether two characters of one word sit on one line (of horizontal or vertical text)."""
-    same_row = abs((a.y + a.y1) - (b.y + b.y1)) <= max(a.h, b.h)
-    same_column = abs((a.x + a.x1) - (b.x + b.x1)) <= max(a.w, b.w)
+    same_row = abs(a[1] + a[3] - b[1] - b[3]) <= max(a[3] - a[1], b[3] - b[1])
+    same_column = abs(a[0] + a[2] - b[0] - b[2]) <= max(a[2] - a[0], b[2] - b[0])
     return same_row or same_column
 
 
-def _split_word(token: str, indices: range, box_of: Callable[[int], Box | None]) -> list[Item]:
+def _split_word(token: str, indices: range, box_of: Callable[[int], Rect | None]) -> list[UserWord]:
     """Box a word char by char, cutting it where the characters jump to another line."""
     boxes = [box_of(index) for index in indices]
     known = [box for box in boxes if box is not None]
     if not known:
         return []
     if len(boxes) != len(token):
-        return [_item(token, known)]
-    pieces: list[tuple[str, list[Box]]] = []
+        return [(*_union(known), token)]
+    pieces: list[tuple[str, list[Rect]]] = []
     for char, box in zip(token, boxes, strict=False):
         if box is not None and pieces and pieces[-1][1] and not _same_line(pieces[-1][1][-1], box):
             pieces.append(("", []))
@@ -275,14 +305,16 @@ def _split_word(token: str, indices: range, box_of: Callable[[int], Box | None])
             pieces.append(("", []))
         text, piece_boxes = pieces[-1]
         pieces[-1] = (text + char, [*piece_boxes, box] if box is not None else piece_boxes)
-    return [_item(text, piece_boxes) for text, piece_boxes in pieces if text and piece_boxes]
+    return [(*_union(piece_boxes), text) for text, piece_boxes in pieces if text and piece_boxes]
 
 
-def _item(text: str, boxes: list[Box]) -> Item:
-    box = boxes[0]
-    for other in boxes[1:]:
-        box = box.union(other)
-    return (box.x, box.y, box.x1, box.y1, Word(text, box))
+def _union(rects: list[Rect]) -> Rect:
+    return (
+        min(rect[0] for rect in rects),
+        min(rect[1] for rect in rects),
+        max(rect[2] for rect in rects),
+        max(rect[3] for rect in rects),
+    )
 
 
 def _reading_frame(items: list[Item], width: float, height: float) -> Frame | None:

@@ -115,12 +115,13 @@ def _usual_word_gap(lines: list[Line]) -> float:
 
 
 def _pdf_segment(words: list[Word]) -> Segment:
-    box = words[0].box
-    assert box is not None
-    for word in words[1:]:
-        assert word.box is not None
-        box = box.union(word.box)
-    return Segment(words, " ".join(word.text for word in words), box.x, box.x1, box)
+    boxes = [word.box for word in words if word.box is not None]
+    left = min(box.x for box in boxes)
+    top = min(box.y for box in boxes)
+    right = max(box.x + box.w for box in boxes)
+    bottom = max(box.y + box.h for box in boxes)
+    box = Box(left, top, right - left, bottom - top)
+    return Segment(words, " ".join(word.text for word in words), left, right, box)
 
 
 _TEXT_CELL = re.compile(r"\S+(?: \S+)*")
