@@ -19,7 +19,9 @@ TABLE_CSS = (
     "<style>.lxnb-table{border-collapse:collapse;font-size:13px}"
     ".lxnb-table th,.lxnb-table td{padding:3px 10px;text-align:left;vertical-align:top;"
     "border-bottom:1px solid var(--jp-border-color2,#d1d5db)}"
-    ".lxnb-table th{font-weight:600}</style>"
+    ".lxnb-table th{font-weight:600}"
+    ".lxnb-result-table td{white-space:nowrap;max-width:320px;overflow:hidden;"
+    "text-overflow:ellipsis}</style>"
 )
 """Styles of the tables the Studio draws (theme colours where JupyterLab provides them)."""
 

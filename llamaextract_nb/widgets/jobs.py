@@ -8,6 +8,7 @@ become the row's message (the client's exceptions read well), never a traceback.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ class JobRow(w.HBox):
         self.task: asyncio.Task[ExtractResult | None] | None = None
         self.cancel_requested = False
         self._cancel_event = asyncio.Event()
+        self.started = time.monotonic()
         self.name_label = w.HTML(
             f"<span title='{escape(chosen.name, quote=True)}'>{escape(chosen.name)}</span>",
             layout=w.Layout(width="220px", overflow="hidden"),
@@ -74,6 +76,7 @@ class JobRow(w.HBox):
         self.status_label.value = badge(change["new"])
         if change["new"] in FINAL:
             self.cancel_button.disabled = True
+            self.tick()
 
     @traitlets.observe("elapsed")
     def _elapsed_changed(self, change: dict[str, Any]) -> None:
@@ -82,6 +85,10 @@ class JobRow(w.HBox):
     @traitlets.observe("error")
     def _error_changed(self, change: dict[str, Any]) -> None:
         self.message_label.value = message(change["new"])
+
+    def tick(self) -> None:
+        """Update the elapsed time."""
+        self.elapsed = time.monotonic() - self.started
 
     def cancel(self) -> None:
         """Ask the service to cancel the job (or stop before it exists)."""
@@ -101,6 +108,7 @@ class RunPanel(w.VBox):
 
     def __init__(self) -> None:
         self.run_button = w.Button(description="Run", icon="play", button_style="primary")
+        self.run_button.add_class("lxnb-run-button")
         self.summary = w.HTML()
         self.error = w.HTML()
         self.rows_box = w.VBox()
@@ -130,17 +138,15 @@ class RunPanel(w.VBox):
         self.run_button.disabled = True
         for row in self.rows:
             row.task = loop.create_task(_run_job(client, row, configuration))
-        return loop.create_task(self._supervise(loop.time()))
+        return loop.create_task(self._supervise())
 
-    async def _supervise(self, started: float) -> list[ExtractResult]:
-        loop = asyncio.get_running_loop()
+    async def _supervise(self) -> list[ExtractResult]:
         tasks = [row.task for row in self.rows if row.task is not None]
         try:
             while not all(t.done() for t in tasks):
-                now = loop.time() - started
                 for row in self.rows:
                     if not row.finished:
-                        row.elapsed = now
+                        row.tick()
                 self._summarise()
                 await asyncio.wait(tasks, timeout=TICK_SECONDS)
         finally:

@@ -99,7 +99,12 @@ def _table_html(frame: pd.DataFrame) -> str:
         else ""
     )
     html = shown.to_html(
-        escape=True, index=False, na_rep="", border=0, classes="lxnb-result-table lxnb-table"
+        escape=True,
+        index=False,
+        na_rep="",
+        border=0,
+        justify="left",
+        classes="lxnb-result-table lxnb-table",
     )
     return f'{TABLE_CSS}<div style="overflow-x:auto;max-height:360px">{html}</div>{note}'
 
