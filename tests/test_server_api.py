@@ -182,7 +182,7 @@ def test_job_lifecycle_expand_and_filters(http: httpx.Client) -> None:
         },
     ).json()
     done = wait(http, plain["id"])
-    assert done["status"] == "COMPLETED"
+    assert done["status"] == "COMPLETED", done["error_message"]
     assert done["extract_result"]["invoice_number"] == "INV-7"
     assert done["extract_metadata"] is None and done["configuration"] is None
     assert done["metadata"]["usage"]["num_pages_extracted"] >= 1
