@@ -3,12 +3,16 @@ the cited page with boxes (screenshots are saved to ``artifacts/`` for people to
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from llamaextract_nb.results import BatchResult, ExtractResult
 
@@ -20,6 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 TITLE = "results view"
+IMAGE = re.compile(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"')
 EXAMPLES = Path("/work/shared/spec/examples")
 if not EXAMPLES.is_dir():
     EXAMPLES = Path(__file__).parent / "data" / "spec_examples"
@@ -194,5 +199,56 @@ def test_the_view_is_readable_in_jupyterlab_light_and_dark_themes(browser: Any, 
             assert worst >= minimum, f"{selector} contrast {worst:.2f} in the {theme} theme"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"results_view_{theme}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_a_sample_invoice_from_the_local_server_shows_its_page_with_boxes(
+    client: Any, browser: Any
+) -> None:
+    import pypdfium2 as pdfium
+
+    from llamaextract_nb import samples
+
+    sample = samples.get("invoice.pdf")
+    result = client.extract(sample.path, sample.schema, cite_sources=True, confidence_scores=True)
+    assert result.status == "COMPLETED", result.job.error_message
+    assert result.df.loc[0, "invoice_number"] == sample.expected["invoice_number"]
+
+    html = result._repr_html_()
+    images = IMAGE.findall(html)
+    assert len(images) == 1  # one page, cited many times
+    image = Image.open(io.BytesIO(base64.b64decode(images[0]))).convert("L")
+    pdf = pdfium.PdfDocument(str(sample.path))
+    width, height = pdf[0].get_size()
+    pdf.close()
+    assert image.size[0] == 640
+    assert abs(image.size[1] - 640 * height / width) <= 1  # pdfium rounds the height up
+
+    scale = 640 / width
+    boxes = [box for boxes in result.fields["bounding_boxes"] for box in boxes]
+    assert len(boxes) >= len(result.fields)  # every value has at least one box
+    for box in boxes:
+        inside = image.crop(
+            (
+                round(box["x"] * scale) + 1,
+                round(box["y"] * scale) + 1,
+                round((box["x"] + box["w"]) * scale) - 1,
+                round((box["y"] + box["h"]) * scale) - 1,
+            )
+        )
+        ink = sum(inside.histogram()[:100])  # dark pixels
+        assert ink >= 3, f"no printed text inside the box {box}"
+
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        page.set_content(f"<!doctype html><title>{TITLE}</title><body>{html}</body>")
+        page.locator("details.lx-pagebox > summary").first.click()
+        shown = page.locator("details.lx-pagebox img").first.bounding_box()
+        assert shown is not None and shown["width"] == 642  # 640 px and a 1 px border
+        ARTIFACTS.mkdir(exist_ok=True)
+        target = ARTIFACTS / "results_sample_invoice.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert Image.open(target).size[1] > 900
     finally:
         page.close()

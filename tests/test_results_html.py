@@ -106,7 +106,7 @@ def test_cited_pdf_pages_are_rendered_with_boxes() -> None:
     result = ExtractResult(job, source=invoice_pdf(job), name="acme.pdf")
     html = result._repr_html_()
     assert html.count('<details class="lx-pagebox">') == 2
-    assert "Page 1 — 9 cited box(es)" in html and "Page 2 — 1 cited box(es): #4" in html
+    assert "Page 1 — 9 cited value(s)" in html and "Page 2 — 1 cited value(s): #4" in html
     images = [Image.open(io.BytesIO(base64.b64decode(data))) for data in IMAGE.findall(html)]
     assert [image.size for image in images] == [(640, 906), (640, 906)]
     scale = 640 / 595
@@ -245,6 +245,6 @@ def test_per_page_results_show_the_page_of_each_value() -> None:
     assert result.df["page"].tolist() == [1, 3]  # the second page's values cite page 3
     html = result._repr_html_()
     assert "<th>Page</th>" in html
-    assert "<td>3</td><td><code>total</code></td><td>12.5</td>" in html
+    assert '<td>3</td><td class="lx-key"><code>total</code></td><td>12.5</td>' in html
     assert "Total: <mark>12.50</mark>" in html
     assert html.count('<tr class="lx-low">') == 1  # 0.7 < 0.8

@@ -26,6 +26,7 @@ CSS = """
 .lxnb table{border-collapse:collapse;margin:6px 0;font-size:inherit;table-layout:auto}
 .lxnb th,.lxnb td{border:0;border-bottom:1px solid var(--jp-border-color2,rgba(128,128,128,.3));
  padding:3px 8px;text-align:left;vertical-align:top;max-width:36em;overflow-wrap:anywhere}
+.lxnb td.lx-num,.lxnb td.lx-key{white-space:nowrap;overflow-wrap:normal}
 .lxnb th{font-weight:600;background:var(--jp-layout-color2,rgba(128,128,128,.12))}
 .lxnb tr.lx-low>td:first-child{box-shadow:inset 3px 0 0 var(--jp-error-color1,#d9453c)}
 .lxnb .lx-head{margin:2px 0 4px}
@@ -141,9 +142,9 @@ def _fields_table(result: ExtractResult, shown: Sequence[Leaf], options: Display
         if item_header:
             cells.append(f"<td>{escape(result._item_label(leaf.item))}</td>")
         cells += [
-            f"<td><code>{escape(leaf.path)}</code></td>",
+            f'<td class="lx-key"><code>{escape(leaf.path)}</code></td>',
             f"<td>{_value(leaf.value, options.max_text)}</td>",
-            f"<td>{_confidence(leaf, options.threshold)}</td>",
+            f'<td class="lx-key">{_confidence(leaf, options.threshold)}</td>',
             f"<td>{escape(leaf.reasoning) if leaf.reasoning else ''}</td>",
             f"<td>{_citations(leaf, options.max_text)}</td>",
         ]
@@ -249,11 +250,12 @@ def _page_images(
         return f'<div class="lx-note">Could not render the cited pages: {escape(exc)}</div>'
     blocks = []
     for page, uri in images.items():
-        labels = ", ".join(f"#{m.label}" for m in marks[page][:20])
-        more = "…" if len(marks[page]) > 20 else ""
+        numbers = list(dict.fromkeys(m.label for m in marks[page]))
+        labels = ", ".join(f"#{n}" for n in numbers[:20])
+        more = "…" if len(numbers) > 20 else ""
         blocks.append(
-            f'<details class="lx-pagebox"><summary>Page {page} — {len(marks[page])} cited '
-            f"box(es): {escape(labels)}{more}</summary>"
+            f'<details class="lx-pagebox"><summary>Page {page} — {len(numbers)} cited '
+            f"value(s): {escape(labels)}{more}</summary>"
             f'<img src="{escape(uri)}" width="{options.image_width}" '
             f'alt="Page {page} with the cited values boxed"></details>'
         )

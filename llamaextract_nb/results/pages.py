@@ -83,12 +83,15 @@ def _draw(image: Image.Image, marks: list[Mark], pdf_size: tuple[float, float]) 
         )
         text_box = draw.textbbox((0, 0), mark.label, font=font)
         label_w, label_h = text_box[2] - text_box[0] + 6, text_box[3] - text_box[1] + 4
-        label_top = top - 2 - label_h if top - 2 - label_h >= 0 else bottom + 2
+        # the number goes left of the box (margins and cell padding are blank), else above it
+        label_left, label_top = left - 4 - label_w, top - 2
+        if label_left < 0:
+            label_left, label_top = left - 2, max(top - 2 - label_h, 0)
         draw.rectangle(
-            (left - 2, label_top, left - 2 + label_w, label_top + label_h), fill=(*colour, 230)
+            (label_left, label_top, label_left + label_w, label_top + label_h), fill=(*colour, 230)
         )
         draw.text(
-            (left + 1 - text_box[0], label_top + 2 - text_box[1]),
+            (label_left + 3 - text_box[0], label_top + 2 - text_box[1]),
             mark.label,
             font=font,
             fill=(255, 255, 255, 255),
