@@ -219,6 +219,12 @@ def _drive(page: Page, url: str, label: str) -> None:
     assert citation.inner_text().strip(), "the citation is empty"
     _shot(page, "06_results_and_citation", citation)
 
+    # The full view of the document (the results package's HTML) opens in place.
+    results.get_by_text("Full view of this document").click()
+    full_view = results.locator(".lm-AccordionPanel .widget-html-content, .widget-html").last
+    _wait_for(lambda: "invoice.pdf" in full_view.inner_text(), "the full view did not open", 30)
+    _shot(page, "07_full_view", full_view)
+
 
 def _wait_kernel_ready(page: Page) -> None:
     """Wait until the notebook's kernel is started and idle (accepting the kernel dialog)."""
