@@ -1,8 +1,11 @@
 """The file picker: uploads for small files, a path / glob field for files on the kernel's disk,
 and the shipped sample documents.
 
-Browser uploads travel through the notebook's websocket, which carries about 10 MB per
-message; bigger files are refused with a message pointing at the path field.
+Browser uploads travel through the notebook's websocket, which carries at most 10 MiB per
+message, and the files chosen at once travel together. Files over :data:`UPLOAD_LIMIT` that
+still arrive are refused with a message pointing at the path field; an upload far over the cap
+never reaches the kernel (the server drops the message), so the limit is also printed next to
+the button.
 """
 
 from __future__ import annotations
@@ -116,8 +119,8 @@ class FilePicker(w.VBox):
                     [
                         self.upload,
                         w.HTML(
-                            f"<small>up to {human_size(UPLOAD_LIMIT)} each; "
-                            "bigger files: use the path field</small>"
+                            f"<small>up to {human_size(UPLOAD_LIMIT)} per upload; "
+                            "bigger files: type their path below</small>"
                         ),
                     ]
                 ),
