@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import sys
@@ -107,6 +108,8 @@ def serve(args: argparse.Namespace) -> int:
             print(f"  api key (generated): {settings.api_key}", flush=True)
         print(f"  connect with: Client(base_url={base_url!r}, api_key=...)", flush=True)
 
+    logging.basicConfig(format="%(levelname)-9s %(name)s: %(message)s")
+    logging.getLogger("llamaextract_nb").setLevel(args.log_level.upper())
     try:
         serve_forever(settings, args.host, args.port, announce, args.log_level)
     except DataDirBusy as exc:
