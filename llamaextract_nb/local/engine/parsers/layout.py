@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from operator import itemgetter
 
 from llamaextract_nb.local.engine.document import Box, Line, Word
 
@@ -42,7 +43,7 @@ def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
     """
     if frame is not None:
         items = [(*frame(x0, y0, x1, y1), word) for x0, y0, x1, y1, word in items]
-    items = sorted(items, key=lambda item: (item[1], item[0]))
+    items = sorted(items, key=_TOP_LEFT)
     rows: list[_Row] = []
     row: _Row | None = None
     for item in items:
@@ -53,39 +54,52 @@ def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
             row = _Row([item])
             rows.append(row)
     for row in rows:
-        row.items.sort(key=_x0)
-    return [_line(part) for part in _reading_order(rows, 0)]
+        row.items.sort(key=_LEFT)
+    if frame is None:
+        return [_line(part) for part in _reading_order(rows, 0)]
+    return [_framed_line(part) for part in _reading_order(rows, 0)]
 
 
-def _x0(item: Item) -> float:
-    return item[0]
+_TOP_LEFT = itemgetter(1, 0)
+_LEFT = itemgetter(0)
 
 
 def _line(items: list[Item]) -> Line:
-    """A line from its items in reading order; its box is the union of the word boxes."""
-    first = items[0][4]
-    assert first.box is not None
-    gap = WIDE_GAP * max(item[3] - item[1] for item in items)
+    """A line from its items in reading order (item coordinates are page coordinates)."""
+    left, top, right, bottom, first = items[0]
+    gap = WIDE_GAP * (bottom - top)
+    for item in items:
+        if item[3] - item[1] > gap:
+            gap = WIDE_GAP * (item[3] - item[1])
     parts = [first.text]
     words = [first]
-    left, top, right, bottom = first.box.x, first.box.y, first.box.x1, first.box.y1
-    previous_end = items[0][2]
-    for x0, _, x1, _, word in items[1:]:
+    previous_end = right
+    for x0, y0, x1, y1, word in items[1:]:
         parts.append("  " if x0 - previous_end > gap else " ")
         parts.append(word.text)
         words.append(word)
         previous_end = x1
-        box = word.box
-        assert box is not None
-        if box.x < left:
-            left = box.x
-        if box.y < top:
-            top = box.y
-        if box.x + box.w > right:
-            right = box.x + box.w
-        if box.y + box.h > bottom:
-            bottom = box.y + box.h
+        if x0 < left:
+            left = x0
+        if y0 < top:
+            top = y0
+        if x1 > right:
+            right = x1
+        if y1 > bottom:
+            bottom = y1
     return Line(text="".join(parts), words=words, box=Box(left, top, right - left, bottom - top))
+
+
+def _framed_line(items: list[Item]) -> Line:
+    """A line laid out in a turned frame: its box comes from the words' page boxes."""
+    line = _line(items)
+    boxes = [word.box for word in line.words if word.box is not None]
+    left = min(box.x for box in boxes)
+    top = min(box.y for box in boxes)
+    right = max(box.x1 for box in boxes)
+    bottom = max(box.y1 for box in boxes)
+    line.box = Box(left, top, right - left, bottom - top)
+    return line
 
 
 def _reading_order(rows: list[_Row], depth: int) -> list[list[Item]]:

@@ -17,6 +17,8 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -59,6 +61,21 @@ _PDFIUM_ERRORS = {
     pdfium_c.FPDF_ERR_FORMAT: "not in PDF format or corrupted",
     pdfium_c.FPDF_ERR_PAGE: "page not found or content error",
 }
+
+
+def _unchecked(function: Any) -> Any:
+    """The same PDFium function without ctypes' per-argument conversion (twice as fast).
+
+    Only for functions returning ``int`` and called with ready C values: a ``c_void_p``
+    handle, Python ints for C ints, and ``byref`` pointers.
+    """
+    unchecked = type(function).from_address(ctypes.addressof(function))
+    unchecked.argtypes = None
+    unchecked.restype = ctypes.c_int
+    return unchecked
+
+
+_LOOSE_CHAR_BOX = _unchecked(pdfium_c.FPDFText_GetLooseCharBox)  # (textpage, index, FS_RECTF*)
 
 Rect = tuple[float, float, float, float]
 """A rectangle in PDF user space: (x0, y0, x1, y1), y upwards."""
@@ -224,10 +241,10 @@ def _user_words(textpage: pdfium.PdfTextPage) -> list[UserWord]:
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
     values = memoryview(rect).cast("B").cast("f")  # left, top, right, bottom
-    loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    loose_box = partial(_LOOSE_CHAR_BOX, ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value))
 
     def box_of(index: int) -> Rect | None:
-        if not loose_box(raw, index, rect_ref):
+        if not loose_box(index, rect_ref):
             return None
         left, top, right, bottom = values
         return left, bottom, right, top
@@ -243,12 +260,12 @@ def _user_words(textpage: pdfium.PdfTextPage) -> list[UserWord]:
         first, last = match.start(), match.end() - 1
         if char_index is not None:
             first, last = char_index(first), char_index(last)
-        if not loose_box(raw, first, rect_ref):
+        if not loose_box(first, rect_ref):
             words.extend(_split_word(token, range(first, last + 1), box_of))
             continue
         left, top, right, bottom = values
         if last != first:
-            if not loose_box(raw, last, rect_ref):
+            if not loose_box(last, rect_ref):
                 words.extend(_split_word(token, range(first, last + 1), box_of))
                 continue
             left1, top1, right1, bottom1 = values
