@@ -18,6 +18,7 @@ from llamaextract_nb.local.store.blobs import BlobWriter
 
 FILE_FIELDS = ("file", "upload_file")
 MAX_FIELD_BYTES = 64 * 1024
+MAX_FIELDS = 100
 MULTIPART_OVERHEAD = 1024 * 1024
 
 
@@ -93,6 +94,10 @@ class _Collector:
     def on_part_end(self) -> None:
         if self._target is None and not self._skip and self._name:
             self.upload.fields[self._name] = self._data.decode("utf-8", "replace")
+            if len(self.upload.fields) > MAX_FIELDS:
+                raise HTTPException(
+                    400, f"more than {MAX_FIELDS} form fields; send file and purpose"
+                )
 
 
 async def receive_upload(request: Request, blobs: BlobStore, limit: int) -> Upload:
