@@ -210,6 +210,31 @@ def test_failed_job_is_reported_and_retried_only_when_asked(client: Client, tmp_
     assert retried.failures.job_id.item() != failures.job_id.item()
 
 
+def test_a_job_and_file_the_server_lost_are_made_again(client: Client, tmp_path: Path) -> None:
+    paths = make_invoices(tmp_path, "lost", 3)
+    ledger = tmp_path / "l.sqlite"
+    first = client.extract_many(paths, SCHEMA, ledger=ledger, progress=False)
+    lost = first[1].job
+    assert lost.file_input is not None
+    # As if the run had stopped while the job ran, and the server then lost job and file.
+    with sqlite3.connect(ledger) as db:
+        db.execute("UPDATE jobs SET status='RUNNING', job_json=NULL WHERE job_id=?", (lost.id,))
+    client.jobs.delete(lost.id, force=True)
+    client.files.delete(lost.file_input)
+
+    again = client.extract_many(paths, SCHEMA, ledger=ledger, progress=False)
+    assert [r.status for r in again] == ["COMPLETED"] * 3
+    assert again[1].job.id != lost.id and again[1].job.file_input != lost.file_input
+    assert again[1].data == first[1].data
+    assert [again[i].job.id for i in (0, 2)] == [first[i].job.id for i in (0, 2)]
+    with Ledger(ledger) as book:
+        assert [r.status for r in book.jobs() if r.name == paths[1].name] == [
+            "LOST",
+            "LOST",
+            "COMPLETED",
+        ]
+
+
 def test_bad_arguments_get_clear_errors(client: Client, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Total: 1")
     with pytest.raises(TypeError, match="unknown extraction option 'tierr'"):

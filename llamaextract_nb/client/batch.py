@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -96,7 +97,7 @@ async def aextract_many(
     schema: Any,
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
-    ledger: Ledger | str | Any = None,
+    ledger: Ledger | str | os.PathLike[str] | None = None,
     fresh: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
