@@ -34,7 +34,10 @@ def connect(
     )
     if api_key:
         client = Client(**client_kwargs)
-        print(f"llamaextract-nb: using LlamaCloud at {client.base_url}")
+        cloud = "llamaindex.ai" in client.base_url
+        print(
+            f"llamaextract-nb: using {'LlamaCloud' if cloud else 'the server'} at {client.base_url}"
+        )
         return client
     server = local_server(data_dir=data_dir, workers=workers)
     client = Client(**{**client_kwargs, "base_url": server.base_url, "api_key": server.api_key})

@@ -37,6 +37,10 @@ def test_a_key_selects_llamacloud(
     out = capsys.readouterr().out
     assert client.base_url == DEFAULT_BASE_URL
     assert out.count("\n") == 1 and "LlamaCloud" in out and "llx-very-secret" not in out
+    mine = connect(base_url="http://127.0.0.1:8765", api_key="llx-also-secret")
+    out = capsys.readouterr().out
+    assert mine.base_url == "http://127.0.0.1:8765"
+    assert "using the server at http://127.0.0.1:8765" in out and "llx-also-secret" not in out
 
 
 @pytest.mark.slow
