@@ -70,17 +70,22 @@ async def test_one_click_runs_every_file_and_shows_results(
     assert studio.run_panel.running and studio.run_panel.run_button.disabled
     rows = studio.run_panel.rows
     assert [r.chosen.name for r in rows] == ["invoice_0.txt", "invoice_1.txt"]
-    seen: set[str] = set()
+    assert [r.status_label.value.count("PENDING") for r in rows] == [1, 1]
+    walks: list[list[str]] = [[], []]
+    for row, walk in zip(rows, walks, strict=True):
+        row.observe(lambda change, walk=walk: walk.append(change["new"]), "status")
     for _ in range(600):
-        seen.update(r.status for r in rows)
         if not studio.run_panel.running:
             break
         await asyncio.sleep(0.05)
     other.cancel()
     assert ticks > 10, "the event loop was blocked while jobs ran"
     assert [r.status for r in rows] == ["COMPLETED", "COMPLETED"], [r.error for r in rows]
+    for walk in walks:  # uploading, then the service's statuses, as they happened
+        assert walk[0] == "UPLOADING" and walk[-1] == "COMPLETED", walk
+        assert set(walk[1:-1]) <= {"PENDING", "RUNNING"} and walk[1:-1], walk
     assert all(r.job_id.startswith("ext-") and r.elapsed > 0 for r in rows)
-    assert "UPLOADING" in seen or "PENDING" in seen
+    assert all("COMPLETED" in r.status_label.value for r in rows)
     assert all(r.cancel_button.disabled for r in rows)
     for _ in range(100):  # the run's own finishing step hands the results to the view
         if studio.results is not None:

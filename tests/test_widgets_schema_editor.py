@@ -197,3 +197,23 @@ def test_row_text_is_escaped_in_lint_tooltips() -> None:
     editor = SchemaEditor(Schema([Field('<img src=x onerror="alert(1)">', "string", "")]))
     assert "<img" not in editor.rows[0].lint.value
     assert "<img" not in editor.lint_view.value
+
+
+def test_import_a_pydantic_class_defined_in_the_notebook(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from pydantic import BaseModel
+    from pydantic import Field as PydanticField
+
+    class Receipt(BaseModel):
+        company: str = PydanticField(description="Shop")
+
+    shell = SimpleNamespace(user_ns={"Receipt": Receipt, "not_a_schema": 42})
+    monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+    editor = SchemaEditor()
+    editor.import_source.value = "Receipt"
+    editor.import_button.click()
+    assert editor.schema == Schema([Field("company", "string", "Shop")])
+    editor.import_from("not_a_schema")
+    assert "could not import 'not_a_schema'" in editor.import_message.value.replace("&#x27;", "'")
+    assert editor.schema == Schema([Field("company", "string", "Shop")])
