@@ -41,3 +41,10 @@ def test_a_busy_data_dir_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
             held.close()
     assert code == 1
     assert "another llamaextract-nb server is using" in capsys.readouterr().err
+
+
+def test_a_new_data_dir_is_private(tmp_path: Path) -> None:
+    held = lock_data_dir(tmp_path / "fresh")
+    if held is not None:
+        held.close()
+    assert (tmp_path / "fresh").stat().st_mode & 0o077 == 0

@@ -23,7 +23,7 @@ log = logging.getLogger("llamaextract_nb.server")
 
 def open_context(settings: ServerSettings) -> ServerContext:
     """Open (or create) the data directory: database, blobs, persistent ids and secrets."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: documents
     store = Store(settings.db_path)
     return ServerContext(
         settings=settings,

@@ -27,7 +27,7 @@ class DataDirBusy(RuntimeError):
 
 def lock_data_dir(data_dir: Path) -> IO[str] | None:
     """Take the data directory's lock for the life of this process (released on exit)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: it holds documents
     if fcntl is None:
         return None
     handle = open(data_dir / "server.lock", "w")  # noqa: SIM115 - held until the server stops
