@@ -25,13 +25,15 @@ if TYPE_CHECKING:
     from llamaextract_nb.results import ExtractResult
 
 TICK_SECONDS = 0.5
+WAIT_TIMEOUT = 3600.0
+"""How long a job may run before its row says it timed out (the job itself goes on)."""
 FINAL = frozenset({*TERMINAL_STATUSES})
 
 
 class JobRow(w.HBox):
     """One document's job: status, elapsed seconds, message, and a cancel button."""
 
-    status = traitlets.Unicode("PENDING", help="UPLOADING, then the job's status.")
+    status = traitlets.Unicode("PENDING", help="UPLOADING (upload and create), then the job's.")
     elapsed = traitlets.Float(0.0, help="Seconds since the run started for this file.")
     error = traitlets.Unicode("", help="Why the job failed, or ''.")
     job_id = traitlets.Unicode("", help="The job id once created.")
@@ -180,15 +182,14 @@ async def _run_job(
     try:
         row.status = "UPLOADING"
         file = await client.files.upload(row.chosen.source, filename=row.chosen.name)
-        row.status = "PENDING"
         job = await client.jobs.create(file.id, configuration)
         row.job_id = job.id
         row.status = job.status
-        if row.cancel_requested:
-            await client.jobs.cancel(job.id)
         canceller = asyncio.get_running_loop().create_task(_cancel_when_asked(client, row))
         try:
-            job = await client.wait(job, on_status=follow, raise_on_failure=False)
+            job = await client.wait(
+                job, on_status=follow, raise_on_failure=False, timeout=WAIT_TIMEOUT
+            )
         finally:
             canceller.cancel()
         if job.status != "COMPLETED":
