@@ -103,7 +103,9 @@ def test_file_routes(http: httpx.Client) -> None:
 
     link = http.get(f"/api/v1/beta/files/{first['id']}/content").json()
     assert link["expires_at"].endswith("Z")
-    assert httpx.get(link["url"]).content == INVOICE  # no token needed: the link is signed
+    downloaded = httpx.get(link["url"])  # no token needed: the link is signed
+    assert downloaded.content == INVOICE
+    assert downloaded.headers["content-disposition"].startswith("attachment")
     forged = link["url"][:-4] + "0000"
     assert httpx.get(forged).status_code == 403
     expanded = http.get(f"/api/v1/beta/files/{first['id']}", params={"expand": "download_url"})

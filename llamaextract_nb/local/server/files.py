@@ -294,4 +294,10 @@ def download_file(ctx: Ctx, token: str) -> FileResponse:
     if row is None:
         raise not_found("file", file_id)
     media_type = mimetypes.guess_type(row["name"])[0] or "application/octet-stream"
-    return FileResponse(ctx.blobs.path(row["sha256"]), media_type=media_type, filename=row["name"])
+    # an attachment, never rendered: an uploaded HTML page must not run on this origin
+    return FileResponse(
+        ctx.blobs.path(row["sha256"]),
+        media_type=media_type,
+        filename=row["name"],
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
