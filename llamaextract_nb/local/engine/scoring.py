@@ -58,7 +58,8 @@ def _groups(candidates: list[Candidate]) -> list[_Group]:
         members.sort(key=lambda c: -c.score)
         sources = {c.source for c in members[1:]} - {members[0].source}
         extra = len(sources) + 0.5 * min(2, len(members) - 1 - len(sources))
-        score = min(1.0, members[0].score + _SUPPORT_BONUS * extra)
+        # not capped at 1: two strong values must not tie because both reached the cap
+        score = members[0].score + _SUPPORT_BONUS * extra
         groups.append(_Group(key, members, score))
     groups.sort(key=lambda g: (-g.score, _position(g.members[0])))
     return groups
@@ -72,7 +73,7 @@ def _position(candidate: Candidate) -> tuple[int, float]:
 def extraction_confidence(best: float, runner_up: float) -> float:
     """Evidence of the winner scaled by its margin over the runner-up (0..1)."""
     margin = max(0.0, best - runner_up)
-    return round(best * (0.5 + 0.5 * min(1.0, margin / _CLEAR_MARGIN)), 4)
+    return round(min(1.0, best) * (0.5 + 0.5 * min(1.0, margin / _CLEAR_MARGIN)), 4)
 
 
 def _choice(group: _Group, runner_up: float) -> Choice:
