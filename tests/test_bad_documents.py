@@ -167,3 +167,30 @@ def test_hundred_thousand_row_csv_fails_quickly() -> None:
     with pytest.raises(DocumentError, match="more than 10,000 rows"):
         parse(data.encode(), "customers.csv")
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + os.urandom(64), "scan.png", r"an image \(PNG\); OCR is not"),
+        (b"\xff\xd8\xff\xe0" + os.urandom(64), "photo.pdf", r"an image \(JPEG\)"),
+        (b"{\\rtf1\\ansi Hello}", "letter.rtf", "RTF file"),
+    ],
+)
+def test_unsupported_formats_are_named(data: bytes, filename: str, message: str) -> None:
+    with pytest.raises(DocumentError, match=message):
+        parse(data, filename)
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [("ppt/presentation.xml", "PowerPoint"), ("mimetype", "OpenDocument")],
+)
+def test_other_office_packages_are_named(member: str, message: str) -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(member, "x")
+    with pytest.raises(DocumentError, match=message):
+        parse(buffer.getvalue(), "slides.bin")

@@ -228,3 +228,36 @@ def test_damaged_docx_and_xlsx() -> None:
     data = make_xlsx()
     with pytest.raises(DocumentError, match="damaged"):
         parse(data[: len(data) // 2], "broken.xlsx")
+
+
+TEXT_BOX_RUN = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    ' xmlns:v="urn:schemas-microsoft-com:vml"'
+    ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx>'
+    "<w:txbxContent><w:p><w:r><w:t>Invoice Number: INV-9</w:t></w:r></w:p></w:txbxContent>"
+    "</wps:txbx></wps:wsp></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>"
+    "<w:txbxContent><w:p><w:r><w:t>Invoice Number: INV-9</w:t></w:r></w:p></w:txbxContent>"
+    "</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+)
+
+
+def test_docx_text_boxes_are_read_once() -> None:
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("ACME Widgets Ltd")
+    paragraph._p.append(parse_xml(TEXT_BOX_RUN))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert texts(parse(buffer.getvalue(), "boxed.docx")) == [
+        "ACME Widgets Ltd",
+        "Invoice Number: INV-9",
+    ]
+
+
+def test_html_declared_charset_is_honoured() -> None:
+    page = '<html><head><meta charset="iso-8859-7"></head><body><p>Σύνολο: 5 €</p></body></html>'
+    doc = parse(page.encode("iso-8859-7"), "greek.html")
+    assert texts(doc) == ["Σύνολο: 5 €"]

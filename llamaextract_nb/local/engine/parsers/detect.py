@@ -31,6 +31,13 @@ _HTML_START = re.compile(
 )
 _HTML_TAGS = re.compile(rb"<(table|div|p|br|span|h[1-6]|ul|ol|li|td|tr)\b[^>]*>", re.I)
 _SNIFF_BYTES = 64 * 1024
+_IMAGES = (
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+)
 
 
 def extension_kind(filename: str) -> str | None:
@@ -47,7 +54,8 @@ def detect_kind(data: bytes, filename: str) -> str:
     extension (``.csv``, ``.md``) and finally on plain text.
     """
     if not data.strip():
-        raise DocumentError(f"{filename or 'the file'} is empty (0 bytes of content).")
+        what = "empty (0 bytes)" if not data else "empty (only whitespace)"
+        raise DocumentError(f"{filename or 'the file'} is {what}: there is nothing to extract.")
     expected = extension_kind(filename)
     head = data[:1024]
     if b"%PDF-" in head:
@@ -56,9 +64,17 @@ def detect_kind(data: bytes, filename: str) -> str:
         return _zip_kind(data, filename)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise DocumentError(
-            f"{filename} is a legacy Microsoft Office file (.doc/.xls); save it as .docx or "
-            ".xlsx and upload that instead."
+            f"{filename} is a legacy Microsoft Office file (.doc/.xls/.ppt); save it as .docx "
+            "or .xlsx (or print it to PDF) and upload that instead."
         )
+    for magic, image in _IMAGES:
+        if data.startswith(magic):
+            raise DocumentError(
+                f"{filename} is an image ({image}); OCR is not available locally. Upload a PDF "
+                "with a text layer, or the document's text (DOCX, TXT)."
+            )
+    if data.lstrip()[:5] == b"{\\rtf":
+        raise DocumentError(f"{filename} is an RTF file; save it as .docx or PDF and upload that.")
     if _looks_binary(data[:_SNIFF_BYTES]):
         claimed = f" although its name says .{filename.rpartition('.')[2]}" if expected else ""
         raise DocumentError(
@@ -111,6 +127,12 @@ def _zip_kind(data: bytes, filename: str) -> str:
         return "docx"
     if any(name.startswith("xl/") for name in names):
         return "xlsx"
+    if any(name.startswith("ppt/") for name in names):
+        raise DocumentError(f"{filename} is a PowerPoint file; print it to PDF and upload that.")
+    if "mimetype" in names:
+        raise DocumentError(
+            f"{filename} is an OpenDocument file (.odt/.ods); save it as .docx or .xlsx."
+        )
     raise DocumentError(
         f"{filename} is a zip archive but neither a Word (.docx) nor an Excel (.xlsx) file."
     )

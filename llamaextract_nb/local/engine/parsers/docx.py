@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from lxml import etree
+
 from llamaextract_nb.local.engine.document import Document, DocumentError, Line, Table
 from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
 
@@ -33,6 +35,7 @@ def parse_docx(data: bytes, filename: str) -> Document:
         for block in blocks:
             if isinstance(block, Paragraph):
                 lines.extend(_paragraph_lines(block.text))
+                lines.extend(_text_box_lines(block))
             elif isinstance(block, DocxTable):
                 table = _table(block)
                 if table is not None:
@@ -50,9 +53,30 @@ def parse_docx(data: bytes, filename: str) -> Document:
     return Document(pages=[page_of(1, lines, tables)], kind="docx")
 
 
+_W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_TEXT_BOXES = etree.XPath(".//w:txbxContent", namespaces=_W)
+_PARAGRAPHS = etree.XPath("./w:p", namespaces=_W)
+_TEXTS = etree.XPath(".//w:t", namespaces=_W)
+
+
 def _paragraph_lines(text: str) -> list[Line]:
     lines = [text_line(part) for part in text.split("\n")]
     return [line for line in lines if line.text]
+
+
+def _text_box_lines(paragraph: Any) -> list[Line]:
+    """Text boxes anchored in a paragraph (python-docx skips them); Word stores each box
+    twice (a DrawingML and a VML fallback copy), so repeated texts are read once."""
+    seen: set[str] = set()
+    lines: list[Line] = []
+    for box in _TEXT_BOXES(paragraph._p):
+        texts = ["".join(node.text or "" for node in _TEXTS(block)) for block in _PARAGRAPHS(box)]
+        key = "\n".join(texts)
+        if key in seen:
+            continue
+        seen.add(key)
+        lines.extend(line for text in texts for line in _paragraph_lines(text))
+    return lines
 
 
 def _rows(table: Any) -> list[list[str]]:

@@ -6,7 +6,6 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, ProcessingInstruction
 
 from llamaextract_nb.local.engine.document import Document, Line, Table
-from llamaextract_nb.local.engine.parsers.detect import decode_text
 from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
 
 _HIDDEN = {
@@ -29,7 +28,7 @@ def parse_html(data: bytes, filename: str) -> Document:
     becomes a :class:`Table` (first row the header; ``colspan`` repeated as empty cells)
     whose rows are also lines.
     """
-    soup = BeautifulSoup(decode_text(data), "lxml")
+    soup = BeautifulSoup(data, "lxml")  # bytes: the declared <meta charset> is honoured
     walker = _Walker()
     walker.visit(soup)
     walker.flush()
