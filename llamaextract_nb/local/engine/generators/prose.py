@@ -407,6 +407,17 @@ _NOT_TERM = re.compile(
     r"termination\s+of\s+(?:your|his|her|the\s+employee|employ)|employment\s+(?:with|by)|"
     r"cessation|separation|resign)"
 )
+_AGREEMENT_ENDS = re.compile(
+    r"(?i)\b(?:this|the)\s+(?:letter\s+)?agreement\b[^;]{0,90}\b(?:expire|terminate|remain\s+in\s+"
+    r"(?:full\s+)?(?:force|effect)|continue\s+in\s+effect)|\bterm\s+of\s+(?:this|the)\s+"
+    r"(?:letter\s+)?agreement\b|\bagreement\s+(?:shall|will)\s+have\s+a\s+term"
+)
+# a defined period for a standstill or a restriction rather than the agreement's term
+_OTHER_PERIOD = re.compile(
+    r"(?i)[\"“](?:standstill|restricted|restriction|non-?compet\w*|non-?solicit\w*|covenant)\s+period"
+)
+_MIN_TERM_SCORE = 0.6  # weaker duration cues are wrong more often than right
+_TERM_WEIGHT = 0.5
 _EMPLOYMENT = re.compile(
     r"(?i)\b(?:employ\w*|relationship|services?\s+(?:to|with)|solicit\w*|recruit\w*|hire|"
     r"compet\w*|during\s+the\s+term\s+of\s+this\s+agreement)"
@@ -450,13 +461,17 @@ def _duration_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[C
         if _TERM_THEREAFTER.match(after):
             score = max(score, 0.4)
         score = max(score, 0.6 * _label_near(before[-50:], spec))
+        sentence = before[before.rfind(". ") + 1 :]
+        if score and _AGREEMENT_ENDS.search(sentence):
+            score = max(score, 0.9)  # the agreement itself lasts this long
         if _NOT_TERM.search(before[-60:] + " " + after[:60]):
             score *= 0.4
-        elif _EMPLOYMENT.search(before + " " + after[:80]):
+        elif _EMPLOYMENT.search(before + " " + after[:80]) or _OTHER_PERIOD.search(after[:80]):
             score *= 0.6
-        if score < 0.3:
+        if score < _MIN_TERM_SCORE:
             continue
-        cand = candidate_for(stream, match.start(), match.end(), min(score, 0.95))
+        # contracts name many periods; even a well-cued one is only moderately sure
+        cand = candidate_for(stream, match.start(), match.end(), _TERM_WEIGHT * min(score, 0.95))
         if cand is not None:
             out.append(cand)
     return out
