@@ -77,5 +77,5 @@ def _score(distinct: int, rank: int) -> float:
     """The only value of its type is a strong answer; one of many is weak, the first of
     them (documents tend to state the main date or figure first) a little less so."""
     if distinct == 1:
-        return 0.8
+        return 0.75
     return round(0.3 / distinct + (0.1 if rank == 0 else 0.0), 4)
