@@ -51,10 +51,6 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._supervise, name="lx-pool", daemon=True)
 
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self._procs if p.pid is not None]
-
     def start(self) -> None:
         self._procs = [self._spawn() for _ in range(self._size)]
         self._thread.start()

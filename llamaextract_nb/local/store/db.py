@@ -141,13 +141,6 @@ class Store:
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return [dict(row) for row in self._db().execute(sql, params).fetchall()]
 
-    def close(self) -> None:
-        """Close this thread's connection."""
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
-
     def meta(self, key: str, default: str) -> str:
         """A persistent setting, created with ``default`` the first time it is read."""
         with self._write() as db:
