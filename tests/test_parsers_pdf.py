@@ -89,19 +89,31 @@ def two_columns(pdf: FPDF, number: int) -> None:
     pdf.set_xy(72, 60)
     pdf.cell(400, 14, "Two Column Report Title")
     words = LOREM.split()
-    for index in range(8):
-        chunk = " ".join(words[(index * 4) % 20 : (index * 4) % 20 + 5])
-        pdf.set_xy(72, 100 + index * 14)
-        pdf.cell(220, 14, f"L{index} {chunk}")
-        pdf.set_xy(330, 100 + index * 14)
-        pdf.cell(220, 14, f"R{index} {chunk}")
+
+    def band(first: int, count: int, top: float) -> None:
+        for index in range(first, first + count):
+            chunk = " ".join(words[(index * 4) % 20 : (index * 4) % 20 + 5])
+            for x, side in ((72, "L"), (330, "R")):
+                pdf.set_xy(x, top + (index - first) * 14)
+                pdf.cell(220, 14, f"{side}{index} {chunk}")
+
+    band(0, 8, 100)
+    pdf.set_xy(72, 230)
+    pdf.cell(470, 14, "Middle heading written across the whole width of the page body")
+    band(8, 5, 260)
 
 
 def test_two_column_prose_is_read_column_by_column() -> None:
     doc = parse(make_pdf(two_columns), "report.pdf")
     starts = [line.text.split()[0] for line in doc.pages[0].lines]
-    assert starts[0] == "Two"
-    assert starts[1:] == [f"L{i}" for i in range(8)] + [f"R{i}" for i in range(8)]
+    assert starts == [
+        "Two",
+        *(f"L{i}" for i in range(8)),
+        *(f"R{i}" for i in range(8)),
+        "Middle",
+        *(f"L{i}" for i in range(8, 13)),
+        *(f"R{i}" for i in range(8, 13)),
+    ]
 
 
 def table_rows(pdf: FPDF, number: int) -> None:
@@ -191,3 +203,13 @@ def _dejavu() -> str:
         fonts += [str(bundled)] if bundled.exists() else []
     assert fonts, "DejaVuSans.ttf is needed for the ligature test (apt package fonts-dejavu-core)"
     return fonts[0]
+
+
+def test_a_word_whose_characters_jump_lines_is_cut_there() -> None:
+    from llamaextract_nb.local.engine.parsers.pdf import _split_word
+
+    # "exam" at the end of one line, "ple" at the start of the next (user space, y up)
+    boxes = [(500.0 + 6 * i, 700.0, 506.0 + 6 * i, 712.0) for i in range(4)]
+    boxes += [(72.0 + 6 * i, 686.0, 78.0 + 6 * i, 698.0) for i in range(3)]
+    pieces = _split_word("example", range(7), lambda index: boxes[index])
+    assert pieces == [(500.0, 700.0, 524.0, 712.0, "exam"), (72.0, 686.0, 90.0, 698.0, "ple")]

@@ -120,7 +120,7 @@ def _reading_order(rows: list[_Row], depth: int) -> list[list[Item]]:
         *(row.items for row in rows[:start]),
         *_reading_order(left_rows, depth + 1),
         *_reading_order(right_rows, depth + 1),
-        *_reading_order(rows[end:], depth + 1),
+        *_reading_order(rows[end:], depth),  # a sibling region: same depth
     ]
 
 

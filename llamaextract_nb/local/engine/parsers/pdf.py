@@ -43,7 +43,6 @@ _TEXT_FIXES = str.maketrans(
         "\ufb05": "st",
         "\ufb06": "st",
         "\u00ad": "",
-        "\x02": "-",
         "\u2010": "-",
         "\u2011": "-",
     }
@@ -173,12 +172,7 @@ def _rules(page: pdfium.PdfPage, crop: Rect, rotation: int) -> Rules:
     """
     rules = Rules()
     raw = page.raw
-    left, bottom, right, top = (
-        ctypes.c_float(),
-        ctypes.c_float(),
-        ctypes.c_float(),
-        ctypes.c_float(),
-    )
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = [ctypes.byref(value) for value in (left, bottom, right, top)]
     path_type = pdfium_c.FPDF_PAGEOBJ_PATH
     get_object, get_type = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType
@@ -283,9 +277,8 @@ def _user_words(textpage: pdfium.PdfTextPage) -> list[UserWord]:
 
 
 def _char_index_map(raw: object, text: str, count: int) -> Callable[[int], int]:
-    """Text offset -> PDFium char index (the identity unless chars were inserted/excluded)."""
-    if len(text) == count:
-        return lambda offset: offset
+    """Text offset -> PDFium char index, for pages where the two differ (chars that PDFium
+    inserted or excluded, or characters outside the BMP taking two UTF-16 units)."""
     units: list[int] = []
     total = 0
     for char in text:
@@ -314,15 +307,14 @@ def _split_word(token: str, indices: range, box_of: Callable[[int], Rect | None]
         return []
     if len(boxes) != len(token):
         return [(*_union(known), token)]
-    pieces: list[tuple[str, list[Rect]]] = []
-    for char, box in zip(token, boxes, strict=False):
-        if box is not None and pieces and pieces[-1][1] and not _same_line(pieces[-1][1][-1], box):
-            pieces.append(("", []))
-        if not pieces:
-            pieces.append(("", []))
-        text, piece_boxes = pieces[-1]
-        pieces[-1] = (text + char, [*piece_boxes, box] if box is not None else piece_boxes)
-    return [(*_union(piece_boxes), text) for text, piece_boxes in pieces if text and piece_boxes]
+    pieces: list[tuple[str, list[Rect]]] = [("", [])]
+    for char, box in zip(token, boxes, strict=True):
+        text, rects = pieces[-1]
+        if box is not None and rects and not _same_line(rects[-1], box):
+            pieces.append((char, [box]))
+        else:
+            pieces[-1] = (text + char, [*rects, box] if box is not None else rects)
+    return [(*_union(rects), text) for text, rects in pieces if rects]
 
 
 def _union(rects: list[Rect]) -> Rect:
