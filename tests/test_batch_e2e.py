@@ -235,6 +235,33 @@ def test_a_job_and_file_the_server_lost_are_made_again(client: Client, tmp_path:
         ]
 
 
+def test_restarted_local_server_on_a_new_port_resumes_from_the_ledger(tmp_path: Path) -> None:
+    """A kernel restart: the embedded server comes back on another port with the same data."""
+    paths = make_invoices(tmp_path / "docs", "restart", 4)
+    ledger = tmp_path / "l.sqlite"
+    first_server = start_server(tmp_path / "data")
+    try:
+        with Client(first_server.base_url, first_server.api_key) as client:
+            first = client.extract_many(paths, SCHEMA, ledger=ledger, progress=False)
+    finally:
+        first_server.stop()
+    # As if the kernel died while the last job ran: the ledger has its id, not its result.
+    with sqlite3.connect(ledger) as db:
+        db.execute(
+            "UPDATE jobs SET status='RUNNING', job_json=NULL WHERE job_id=?", (first[3].job.id,)
+        )
+    server = start_server(tmp_path / "data", api_key=first_server.api_key)
+    try:
+        assert server.base_url != first_server.base_url
+        with FaultProxy(server.base_url) as proxy, Client(proxy.url, server.api_key) as client:
+            again = client.extract_many(paths, SCHEMA, ledger=ledger, progress=False)
+    finally:
+        server.stop()
+    assert [r.job.id for r in again] == [r.job.id for r in first]
+    assert again[3].data == first[3].data
+    assert proxy.stats.counts == {("GET", "/api/v2/extract"): 1}  # one poll, nothing re-sent
+
+
 def test_bad_arguments_get_clear_errors(client: Client, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Total: 1")
     with pytest.raises(TypeError, match="unknown extraction option 'tierr'"):
@@ -330,8 +357,7 @@ def test_sigkill_halfway_then_rerun_one_job_per_document(
             [*args, json.dumps(SCHEMA)], stdout=subprocess.PIPE, text=True, env=env
         )
 
-    # Answers held back 0.15 s so that the kill lands with requests in flight. Both runs go
-    # through the same proxy: the ledger scopes ids by server URL.
+    # Answers held back 0.15 s so that the kill lands with requests in flight.
     with FaultProxy(server.base_url, response_delay=0.15) as proxy:
         process = run(proxy.url)
         created = 0

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from llamaextract_nb.client.batch import canonical_json, configuration_fingerprint
+from llamaextract_nb.client import Settings
+from llamaextract_nb.client.batch import canonical_json, configuration_fingerprint, server_key
 from llamaextract_nb.client.batch_sources import collect_files
 from llamaextract_nb.client.configuration import build_configuration
 
@@ -101,3 +102,14 @@ def test_configuration_fingerprint_fills_defaults_and_ignores_the_schema() -> No
         build_configuration(SCHEMA, cite_sources=True)
     )
     assert canonical_json({"b": 1, "a": [1, "é"]}) == '{"a":[1,"é"],"b":1}'
+
+
+def test_server_key_scopes_by_url_and_project_but_not_by_local_port() -> None:
+    def key(url: str, project: str | None = None) -> str:
+        settings = Settings.resolve(base_url=url, api_key="llx-secret", project_id=project)
+        return server_key(settings)
+
+    assert key("http://127.0.0.1:4001") == key("http://localhost:4002/")
+    assert key("http://127.0.0.1:4001") != key("http://127.0.0.1:4001", "p")
+    assert key("https://api.cloud.llamaindex.ai") != key("https://api.cloud.eu.llamaindex.ai")
+    assert "llx-secret" not in key("https://api.cloud.llamaindex.ai")

@@ -33,6 +33,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import httpx
+
 from llamaextract_nb.api.models import TERMINAL_STATUSES, ExtractConfiguration, ExtractJob
 from llamaextract_nb.client.async_client import AsyncClient
 from llamaextract_nb.client.batch_sources import BatchFile, collect_files
@@ -69,6 +71,7 @@ CLOCK_SKEW = 300.0
 SETTLE = 3.0
 """Seconds a request sent just before a crash is given to reach the server before we look."""
 EXTERNAL_ID_PREFIX = "llamaextract-nb:"
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _FATAL = (AuthenticationError, PermissionDeniedError, PaymentRequiredError)
 
 
@@ -160,11 +163,17 @@ def digest(*parts: str) -> str:
 
 
 def server_key(settings: Settings) -> str:
-    """What scopes ledger rows: ids from one server (or project) are never used on another."""
-    return (
-        f"{settings.base_url}|project={settings.project_id or ''}"
-        f"|org={settings.organization_id or ''}"
-    )
+    """What scopes ledger rows, so that ids from one server (or project) are not used on another.
+
+    A server on this machine is keyed without its port: the embedded server comes back on a new
+    port after a kernel restart, with the same data. Should it be another local server, its
+    404s for unknown ids make the batch upload and create again (see ``LOST``).
+    """
+    url = httpx.URL(settings.base_url)
+    where = settings.base_url
+    if url.host in _LOOPBACK_HOSTS:
+        where = f"{url.scheme}://loopback{url.path.rstrip('/')}"
+    return f"{where}|project={settings.project_id or ''}|org={settings.organization_id or ''}"
 
 
 def external_file_id(ledger: Ledger, sha256: str) -> str:
