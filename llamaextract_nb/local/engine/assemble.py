@@ -129,7 +129,7 @@ def row_object(row: Row, item: ObjectNode, hints: Hints) -> dict[str, ChoiceTree
         candidate = row.cells.get(key)
         choice = None
         if candidate is not None and _coerce_into(candidate, leaf, hints):
-            confidence = table_confidence(row.header_scores.get(key, 0.0), True)
+            confidence = table_confidence(row.header_scores.get(key, 0.0))
             choice = Choice(candidate.value, candidate, confidence, support=[candidate])
         _put(tree, key, [choice] if leaf.is_array_of_scalars and choice else choice)
     _fill_missing(tree, item)

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from llamaextract_nb.local.engine.document import Box, Document, Line, Page
+from llamaextract_nb.local.engine.document import Box, Line, Page
 
 _TEXT_GAP = re.compile(r"\s{2,}|\t+|\s*\|\s*")  # parsers mark column gaps with two spaces
 _PAGE_INDEX: OrderedDict[int, tuple[Page, str, list[int]]] = OrderedDict()
@@ -211,11 +211,6 @@ def joined_line(lines: list[Line]) -> Line:
             box = line.box if box is None else box.union(line.box)
     words = [word for line in lines for word in line.words]
     return Line(text="\n".join(line.text for line in lines), words=words, box=box)
-
-
-def page_lines(doc: Document) -> list[tuple[Page, int, Line]]:
-    """Every (page, line index, line) of the document in reading order."""
-    return [(page, i, line) for page in doc.pages for i, line in enumerate(page.lines)]
 
 
 def _page_index(page: Page) -> tuple[str, list[int]]:

@@ -131,6 +131,7 @@ def select_many(candidates: list[Candidate], spec: FieldSpec) -> list[Choice]:
     return [_choice(g, runner_up) for g in kept]
 
 
-def table_confidence(header_score: float, coerced: bool) -> float:
-    """Confidence of a table cell: how well its column's header matched the property."""
-    return round(header_score * (1.0 if coerced else 0.5), 4)
+def table_confidence(header_score: float) -> float:
+    """Extraction confidence of a table cell (that coerced): how well its column's header
+    named the property; cells read from aligned text carry a lower header score."""
+    return round(min(1.0, header_score), 4)
