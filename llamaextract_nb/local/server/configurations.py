@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from llamaextract_nb.api.models import Page
 from llamaextract_nb.local.server import paging
 from llamaextract_nb.local.server.auth import require_token
+from llamaextract_nb.local.server.bodies import ConfigurationIn
 from llamaextract_nb.local.server.context import Ctx, ProjectId, ServerContext
 from llamaextract_nb.local.server.errors import conflict, not_found
 from llamaextract_nb.local.server.extract import normalise_schema
-from llamaextract_nb.local.server.requests import ConfigurationIn
 from llamaextract_nb.local.store.db import NameTaken, Row
 
 router = APIRouter(

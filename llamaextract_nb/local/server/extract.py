@@ -12,10 +12,10 @@ from fastapi.responses import JSONResponse
 from llamaextract_nb.api.models import ExtractJob, Page, SchemaValidation
 from llamaextract_nb.local.server import paging
 from llamaextract_nb.local.server.auth import require_token
+from llamaextract_nb.local.server.bodies import ConfigurationIn, JobCreateIn, SchemaIn, Status
 from llamaextract_nb.local.server.context import Ctx, ProjectId, ServerContext
 from llamaextract_nb.local.server.errors import conflict, not_found
 from llamaextract_nb.local.server.ids import file_key, new_job_id
-from llamaextract_nb.local.server.requests import ConfigurationIn, JobCreateIn, SchemaIn, Status
 from llamaextract_nb.local.server.views import job_json
 from llamaextract_nb.local.store import StateError, to_iso
 from llamaextract_nb.local.store.db import Row
