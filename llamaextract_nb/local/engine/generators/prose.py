@@ -464,9 +464,10 @@ def _duration_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[C
         sentence = before[before.rfind(". ") + 1 :]
         if score and _AGREEMENT_ENDS.search(sentence):
             score = max(score, 0.9)  # the agreement itself lasts this long
-        if _NOT_TERM.search(before[-60:] + " " + after[:60]):
+        rest = after[: after.find(". ")] if ". " in after else after
+        if _NOT_TERM.search(sentence[-60:] + " " + rest[:60]):
             score *= 0.4
-        elif _EMPLOYMENT.search(before + " " + after[:80]) or _OTHER_PERIOD.search(after[:80]):
+        elif _EMPLOYMENT.search(sentence + " " + rest[:80]) or _OTHER_PERIOD.search(rest[:80]):
             score *= 0.6
         if score < _MIN_TERM_SCORE:
             continue
