@@ -194,3 +194,9 @@ def test_other_office_packages_are_named(member: str, message: str) -> None:
         archive.writestr(member, "x")
     with pytest.raises(DocumentError, match=message):
         parse(buffer.getvalue(), "slides.bin")
+
+
+def test_deeply_nested_html_parses() -> None:
+    depth = 20_000
+    data = b"<html><body>" + b"<div>" * depth + b"deep text" + b"</div>" * depth + b"</body></html>"
+    assert "deep text" in parse(data, "deep.html").text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from collections.abc import Callable, Iterator
+
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import Comment, Doctype, ProcessingInstruction
 
 from llamaextract_nb.local.engine.document import Document, Line, Table
@@ -48,8 +50,19 @@ class _Walker:
                 self.lines.append(line)
             self.buffer = []
 
-    def visit(self, node: Tag) -> None:
-        for child in node.children:
+    def visit(self, root: Tag) -> None:
+        """Walk ``root``'s subtree in document order (iteratively: pages can nest deeply)."""
+        stack: list[tuple[Iterator[PageElement], Callable[[], None] | None]] = [
+            (iter(root.children), None)
+        ]
+        while stack:
+            children, on_exit = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if on_exit is not None:
+                    on_exit()
+                continue
             if isinstance(child, (Comment, Doctype, ProcessingInstruction)):
                 continue
             if isinstance(child, NavigableString):
@@ -65,14 +78,15 @@ class _Walker:
                 self._table(child)
             elif name in ("td", "th"):  # cells of a table-less row: keep them apart
                 self.buffer.append("\t")
-                self.visit(child)
-                self.buffer.append("\t")
+                stack.append((iter(child.children), self._tab))
             elif name in _BLOCK:
                 self.flush()
-                self.visit(child)
-                self.flush()
+                stack.append((iter(child.children), self.flush))
             else:
-                self.visit(child)
+                stack.append((iter(child.children), None))
+
+    def _tab(self) -> None:
+        self.buffer.append("\t")
 
     def _table(self, element: Tag) -> None:
         rows: list[list[str]] = []
