@@ -218,6 +218,7 @@ def test_cancelling_a_running_job_frees_its_worker(server: ServerProcess) -> Non
     deadline = time.monotonic() + 30
     while client.jobs.get(job.id).status != "RUNNING" and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert client.jobs.get(job.id).status == "RUNNING"  # hanging in the engine
     assert client.jobs.cancel(job.id).status == "CANCELLED"
     normal = client.files.upload(INVOICE, filename="after.txt")
     # the only worker was busy for an hour: this completes only if cancelling freed it
