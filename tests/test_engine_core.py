@@ -75,6 +75,8 @@ def test_ordinals_from_name_and_description() -> None:
     assert second.ordinal == 2 and second.label_terms[0] == "party"
     assert leaf({"type": "string", "description": "the second party"}, "other").ordinal == 2
     assert leaf({"type": "string"}, "vendor").ordinal is None
+    first_day = leaf({"type": "string", "format": "date", "description": "the first day"}, "start")
+    assert first_day.ordinal is None  # an ordinal must count a party-like noun
 
 
 def test_optional_nested_and_arrays() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import pairwise, product
 from typing import Any, Union
 
 from llamaextract_nb.local.engine.synonyms import SYNONYMS
@@ -116,6 +116,10 @@ _ORDINAL_WORDS = {
     "4th": 4,
     "5th": 5,
 }
+# What an ordinal in a description may count ("the second party").
+_COUNTED_NOUNS = frozenset(
+    ["party", "signatory", "signer", "witness", "contact", "owner", "buyer", "seller", "guarantor"]
+)
 # Semantic type rules on the words of the field name (checked first) then the description.
 _SEMANTIC_WORDS: list[tuple[str, frozenset[str]]] = [
     ("date", frozenset(["date", "dated", "day", "deadline", "birthday", "dob"])),
@@ -260,11 +264,9 @@ def _unwrap_nullable(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         if isinstance(options, list):
             non_null = [o for o in options if isinstance(o, dict) and o.get("type") != "null"]
             nullable = len(non_null) < len(options)
-            if len(non_null) == 1:
-                merged = {k: v for k, v in schema.items() if k != key}
-                return {**non_null[0], **merged}, nullable
-            if non_null:
-                return {**non_null[0], **{k: v for k, v in schema.items() if k != key}}, nullable
+            if non_null:  # several types: the first one is read (e.g. string | number)
+                siblings = {k: v for k, v in schema.items() if k != key}
+                return {**non_null[0], **siblings}, nullable
     json_type = schema.get("type")
     if isinstance(json_type, list):
         non_null_types = [t for t in json_type if t != "null"]
@@ -354,14 +356,17 @@ def _leaf(
     description = str(schema.get("description") or "")
     enum = schema.get("enum") if isinstance(schema.get("enum"), list) else None
     fmt = schema.get("format") if isinstance(schema.get("format"), str) else None
-    ordinal = _ordinal(name, description)
+    ordinal, noun = _ordinal(name, description)
     base_path = path if ordinal is None else (*path[:-1], _strip_ordinal(name))
+    terms = _label_terms(base_path, combine=combine)
+    if noun is not None:
+        terms.append(noun)
     return FieldSpec(
         path=path,
         name=name,
         json_type=json_type,
         semantic_type=semantic_type(json_type, name, description, enum, fmt),
-        label_terms=_label_terms(base_path, combine=combine),
+        label_terms=terms,
         description_terms=_description_terms(description),
         description=description,
         enum=enum,
@@ -404,14 +409,21 @@ def semantic_type(
     return "text"
 
 
-def _ordinal(name: str, description: str) -> int | None:
+def _ordinal(name: str, description: str) -> tuple[int | None, str | None]:
+    """(ordinal, the noun it counts): ``party_2`` -> (2, None); a description saying
+    "the second party" -> (2, "party"). Other ordinals in a description ("the first day
+    of the term") do not make a field positional."""
     match = re.search(r"(?:^|_|(?<=[a-z]))(\d)$", name)
     if match:
-        return int(match.group(1))
-    for word in split_name(name) + split_name(description)[:8]:
+        return int(match.group(1)), None
+    for word in split_name(name):
         if word in _ORDINAL_WORDS:
-            return _ORDINAL_WORDS[word]
-    return None
+            return _ORDINAL_WORDS[word], None
+    words = split_name(description)
+    for word, noun in pairwise(words):
+        if word in _ORDINAL_WORDS and noun in _COUNTED_NOUNS:
+            return _ORDINAL_WORDS[word], noun
+    return None, None
 
 
 def _strip_ordinal(name: str) -> str:
