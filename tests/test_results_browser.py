@@ -54,8 +54,9 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def hostile_job(index: int) -> dict[str, Any]:
-    """Hostile text in keys, values, citations, reasoning, ids and the error message."""
+def hostile_job(index: int, *, rows: bool = False) -> dict[str, Any]:
+    """Hostile text in keys, values, citations, reasoning, ids and the error message;
+    with ``rows`` a per_table_row job of two such rows (the grid view, tooltips)."""
     data: dict[str, Any] = {}
     meta: dict[str, Any] = {}
     for number, text in enumerate(HOSTILE):
@@ -69,13 +70,17 @@ def hostile_job(index: int) -> dict[str, Any]:
     data["items"] = [{"note": HOSTILE[3]}]
     meta["items"] = [{"note": {"citation": [{"page": 1, "matching_text": HOSTILE[0]}]}}]
     meta["error"] = HOSTILE[1]
-    return {
+    job = {
         "id": f"ext-{index}-{HOSTILE[4]}",
         "status": "COMPLETED",
         "file_input": HOSTILE[2],
         "extract_result": data,
         "extract_metadata": {"field_metadata": {"document_metadata": meta}},
     }
+    if rows:
+        job["extract_result"] = [data, data]
+        job["extract_metadata"] = {"field_metadata": {"row_metadata": [meta, meta]}}
+    return job
 
 
 def render(browser: Any, html: str) -> Any:
@@ -83,8 +88,9 @@ def render(browser: Any, html: str) -> Any:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.set_content(f"<!doctype html><title>{TITLE}</title><body>{html}</body>")
-    for summary in page.locator("summary").all():
-        summary.click()  # open every drill-down: nothing inside may run either
+    closed = page.locator("details:not([open]) > summary")
+    while closed.count():
+        closed.first.click()  # open every drill-down: nothing inside may run either
     page.wait_for_timeout(200)
     page.dialogs = dialogs
     return page
@@ -99,14 +105,23 @@ def assert_nothing_ran(page: Any) -> None:
     )
 
 
-def test_hostile_text_is_shown_literally_and_never_runs(browser: Any) -> None:
-    result = ExtractResult(hostile_job(1), name=HOSTILE[5])
+@pytest.mark.parametrize("rows", [False, True], ids=["per_doc", "per_table_row"])
+def test_hostile_text_is_shown_literally_and_never_runs(browser: Any, rows: bool) -> None:
+    result = ExtractResult(hostile_job(1, rows=rows), name=HOSTILE[5])
     page = render(browser, result._repr_html_())
     try:
         assert_nothing_ran(page)
-        rows = page.locator("div.lxnb > table.lx-fields > tbody > tr")
-        assert rows.count() == len(HOSTILE) + 1
-        assert page.locator("div.lxnb > table").count() == 1  # the markup stayed in one piece
+        copies = 2 if rows else 1
+        values = page.locator("div.lxnb table.lx-fields > tbody > tr")
+        assert values.count() == copies * (len(HOSTILE) + 1)
+        tables = page.locator("div.lxnb table").count()
+        assert tables == (3 if rows else 1)  # the markup stayed in one piece
+        if rows:
+            grid = page.locator("div.lxnb > table.lx-grid")
+            assert grid.locator(":scope > tbody > tr").count() == 2
+            assert grid.locator(":scope > thead th").count() == len(HOSTILE) + 1
+            tips = grid.locator("td[title]").evaluate_all("cells => cells.map(c => c.title)")
+            assert f"p. 1: before {HOSTILE[0]} after" in "\n".join(tips)
         text = page.locator("div.lxnb").inner_text()
         for hostile in HOSTILE:
             assert hostile in text

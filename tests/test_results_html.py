@@ -178,6 +178,9 @@ def test_a_5000_row_result_renders_in_under_a_second_and_a_megabyte() -> None:
     assert elapsed < 1.0, f"rendering took {elapsed:.2f} s"
     assert len(html.encode()) < 1_000_000
     assert "Showing the first 200 of 20,000 values" in html
+    assert "Showing the first 30 of 5,000 rows" in html
+    assert html.count('<td class="lx-cell"') == 30 * 4
+    assert '<td class="lx-cell" title="confidence 0.910\np. 1: SKU-00029">SKU-00029</td>' in html
     assert "<code>.df</code>" in html and "(one row per row)" in html
     assert html.count('<tr class="lx-row">') == 200
     assert "<code>price</code></td><td>5,000 / 5,000</td>" in html  # per-field summary
@@ -248,3 +251,5 @@ def test_per_page_results_show_the_page_of_each_value() -> None:
     assert '<td>3</td><td class="lx-key"><code>total</code></td><td>12.5</td>' in html
     assert "Total: <mark>12.50</mark>" in html
     assert html.count('<tr class="lx-low">') == 1  # 0.7 < 0.8
+    assert html.count('<td class="lx-cell-low"') == 1
+    assert "<th>Page</th><th>total</th>" in html  # the grid of pages

@@ -55,6 +55,7 @@ CSS = """
 .lxnb summary{cursor:pointer}
 .lxnb img{display:block;max-width:100%;height:auto;margin:4px 0;
  border:1px solid rgba(128,128,128,.4)}
+.lxnb td.lx-cell-low{background:rgba(217,69,60,.16)}
 .lxnb .lx-note{margin:4px 0;font-size:.9em;
  color:var(--jp-content-font-color2,rgba(128,128,128,.95))}
 """
@@ -96,19 +97,72 @@ def result_body(result: ExtractResult, options: DisplayOptions, budget: ImageBud
         if result.status == "COMPLETED":
             parts.append('<div class="lx-note">No values were extracted.</div>')
         return "".join(parts)
-    if len(result._extraction.items) > 1:
-        parts.append(field_summary(leaves, options))
     shown = leaves[: options.max_fields]
-    parts.append(_fields_table(result, shown, options))
+    table = _fields_table(result, shown, options)
     if len(leaves) > len(shown):
         per = {"per_page": "page", "per_table_row": "row"}.get(result.target, "document")
-        parts.append(
+        table += (
             f'<div class="lx-note">Showing the first {len(shown):,} of {len(leaves):,} values. '
             f"All of them: <code>.fields</code> (one row per value) and <code>.df</code> "
             f"(one row per {per}); or raise <code>.options.max_fields</code>.</div>"
         )
+    if len(result._extraction.items) > 1:
+        parts.append(field_summary(leaves, options))
+        parts.append(_rows_grid(result, options))
+        state = " open" if len(leaves) <= len(shown) else ""
+        table = (
+            f'<details class="lx-values"{state}><summary>Values with confidence and citations'
+            f"</summary>{table}</details>"
+        )
+    parts.append(table)
     parts.append(_page_images(result, shown, options, budget))
     return "".join(parts)
+
+
+def _rows_grid(result: ExtractResult, options: DisplayOptions) -> str:
+    """The first rows (or pages) as a grid; a cell's tooltip holds its confidence and citation."""
+    items = result._extraction.items
+    shown = min(len(items), options.max_rows)
+    cells: list[dict[str, Leaf]] = [{} for _ in range(shown)]
+    columns: dict[str, None] = {}
+    for leaf in result._extraction.leaves:  # in item order
+        if leaf.item >= shown:
+            break
+        if "[" not in leaf.path:
+            cells[leaf.item][leaf.path] = leaf
+            columns.setdefault(leaf.path)
+    key = {"per_page": "Page", "per_table_row": "Row"}.get(result.target, "Item")
+    head = f"<th>{key}</th>" + "".join(f"<th>{escape(c)}</th>" for c in columns)
+    rows = []
+    for item, row in enumerate(cells):
+        tds = [f'<td class="lx-num">{escape(result._item_label(item))}</td>']
+        for column in columns:
+            cell = row.get(column)
+            tds.append(_grid_cell(cell, options) if cell else "<td></td>")
+        rows.append(f"<tr>{''.join(tds)}</tr>")
+    note = ""
+    if len(items) > shown:
+        note = (
+            f'<div class="lx-note">Showing the first {shown:,} of {len(items):,} rows: '
+            "<code>.df</code> has them all (raise <code>.options.max_rows</code> to show more). "
+            "Hover a cell for its confidence and citation.</div>"
+        )
+    return (
+        f'<table class="lx-grid"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{note}"
+    )
+
+
+def _grid_cell(leaf: Leaf, options: DisplayOptions) -> str:
+    tip = [f"confidence {leaf.confidence:.3f}" if leaf.confidence is not None else "no confidence"]
+    for citation in leaf.citations:
+        page = f"p. {citation.page}: " if citation.page else ""
+        tip.append(page + _shorten(citation.text or "", options.max_text))
+    low = leaf.confidence is not None and leaf.confidence < options.threshold
+    return (
+        f'<td class="{"lx-cell-low" if low else "lx-cell"}" title="{escape(chr(10).join(tip))}">'
+        f"{_value(leaf.value, options.max_text)}</td>"
+    )
 
 
 def _result_header(result: ExtractResult, threshold: float) -> str:

@@ -11,6 +11,7 @@ class DisplayOptions:
 
     ``threshold``: confidences below it are flagged (red bar, counted as low).
     ``max_fields``: value rows in a field table before truncating with a note.
+    ``max_rows``: rows (or pages) shown in the grid of a per_table_row / per_page result.
     ``max_text``: characters of a value or cited text before shortening it.
     ``page_images``: render cited PDF pages (locally, pypdfium2) with the boxes drawn.
     ``max_page_images``: pages rendered per output (a batch shares this budget).
@@ -20,6 +21,7 @@ class DisplayOptions:
 
     threshold: float = 0.8
     max_fields: int = 200
+    max_rows: int = 30
     max_text: int = 300
     page_images: bool = True
     max_page_images: int = 3
@@ -28,7 +30,14 @@ class DisplayOptions:
 
     def __post_init__(self) -> None:
         self.threshold = check_threshold(self.threshold)
-        for name in ("max_fields", "max_text", "max_page_images", "image_width", "max_documents"):
+        for name in (
+            "max_fields",
+            "max_rows",
+            "max_text",
+            "max_page_images",
+            "image_width",
+            "max_documents",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(
