@@ -73,11 +73,12 @@ def _resolve_input(ctx: ServerContext, file_input: str) -> tuple[str, str]:
 
 
 def _configuration(ctx: ServerContext, configuration: ConfigurationIn) -> dict[str, Any]:
-    """The configuration as stored and echoed: defaults filled, version resolved."""
+    """The configuration as stored and echoed: defaults filled, version resolved to the
+    local engine's."""
     config = configuration.model_dump(mode="json")
     config["data_schema"] = normalise_schema(config["data_schema"])
-    if config["version"] == "latest":
-        config["version"] = ctx.engine_version
+    # Whatever was asked for (latest, a date, a name), this is the pipeline that runs.
+    config["version"] = ctx.engine_version
     return config
 
 
