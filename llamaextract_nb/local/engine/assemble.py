@@ -11,26 +11,18 @@ from __future__ import annotations
 import re
 from typing import Any, Union
 
-from llamaextract_nb.local.engine.coerce import coerce
+from llamaextract_nb.local.engine.candidates import candidates, coerce_into
 from llamaextract_nb.local.engine.compiler import ArrayNode, ObjectNode, iter_leaves
 from llamaextract_nb.local.engine.document import Document, Page
-from llamaextract_nb.local.engine.generators import GENERATORS
 from llamaextract_nb.local.engine.generators.table import Row, rows
-from llamaextract_nb.local.engine.layout import (
-    anchor_lines,
-    fit_to_column,
-    join_lines,
-    joined_line,
-    span_boxes,
-)
 from llamaextract_nb.local.engine.scoring import (
     Choice,
     select,
     select_many,
     table_confidence,
 )
-from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
-from llamaextract_nb.local.engine.values import has_pattern
+from llamaextract_nb.local.engine.types import FieldSpec, Hints
+from llamaextract_nb.local.engine.values import is_currency_field
 
 ChoiceTree = Union[dict[str, Any], list[Any], Choice, None]  # noqa: UP007 (runtime alias, py3.10)
 MAX_LIST_ITEMS = 10_000  # as many as the parsers read table rows: bounds the work
@@ -54,71 +46,9 @@ def extract_object(doc: Document, node: ObjectNode, hints: Hints) -> dict[str, C
 
 def _leaf_choice(doc: Document, spec: FieldSpec, hints: Hints) -> Choice | None:
     choice = select(candidates(doc, spec, hints), spec)
-    if choice is None and hints.currency and "currency" in spec.name.lower():
+    if choice is None and hints.currency and is_currency_field(spec.name):
         return Choice(value=hints.currency, candidate=None, extraction_confidence=0.6)
     return choice
-
-
-def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
-    """Every generator's candidates for ``spec`` that coerce to its type (value filled)."""
-    kept = []
-    for generate in GENERATORS:
-        for candidate in generate(doc, spec, hints):
-            if not has_pattern(spec.semantic_type):
-                _anchor(candidate, doc)
-                _keep_in_column(candidate, doc.has_geometry)
-            if _coerce_into(candidate, spec, hints):
-                kept.append(candidate)
-    return kept
-
-
-def _anchor(candidate: Candidate, doc: Document) -> None:
-    """A value a generator joined from several lines is cited as those lines (their text
-    joined by newlines, as on the page) and reads as :func:`join_lines` of them."""
-    if "\n" in candidate.line.text:
-        return
-    page = next((p for p in doc.pages if p.number == candidate.page), None)
-    if page is None or any(candidate.line is line for line in page.lines):
-        return
-    lines = anchor_lines(page, candidate.line.text)
-    if not lines:
-        return
-    remaining = " ".join(candidate.text.split())
-    parts = []
-    for line in lines:
-        head = " ".join(line.text.split())
-        if not remaining:
-            break
-        part = head if remaining.startswith(head) else remaining
-        parts.append(part.strip())
-        remaining = remaining[len(part) :].strip()
-    candidate.line = joined_line(lines)
-    candidate.text = join_lines([p for p in parts if p])
-    candidate.verbatim = False
-
-
-def _keep_in_column(candidate: Candidate, geometry: bool) -> None:
-    """Cut a free-text candidate at the column gap after it ("Acme Inc.  INVOICE")."""
-    line = candidate.line
-    if "\n" in line.text:
-        return  # a value cited over several lines
-    span = fit_to_column(line, candidate.text, geometry)
-    if span is None:
-        return
-    start, end = span
-    cut = line.text[start:end].strip()
-    if cut and len(cut.split()) < len(candidate.text.split()):
-        candidate.text = cut
-        candidate.boxes = span_boxes(line, start, end) if geometry else []
-
-
-def _coerce_into(candidate: Candidate, spec: FieldSpec, hints: Hints) -> bool:
-    coerced = coerce(candidate.text, spec, hints)
-    if coerced is None:
-        return False
-    candidate.value, verbatim = coerced
-    candidate.verbatim = candidate.verbatim and verbatim
-    return True
 
 
 def row_object(row: Row, item: ObjectNode, hints: Hints) -> dict[str, ChoiceTree]:
@@ -128,7 +58,7 @@ def row_object(row: Row, item: ObjectNode, hints: Hints) -> dict[str, ChoiceTree
         key = leaf.path[len(item.path) :]
         candidate = row.cells.get(key)
         choice = None
-        if candidate is not None and _coerce_into(candidate, leaf, hints):
+        if candidate is not None and coerce_into(candidate, leaf, hints):
             confidence = table_confidence(row.header_scores.get(key, 0.0))
             choice = Choice(candidate.value, candidate, confidence, support=[candidate])
         _put(tree, key, [choice] if leaf.is_array_of_scalars and choice else choice)

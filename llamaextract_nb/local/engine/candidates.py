@@ -1,0 +1,84 @@
+"""Candidates for one field: every generator's, made citable, coerced to the field's type.
+
+Generators propose text; here each proposal is checked before it may compete:
+a value joined from several lines is cited as those lines, a free-text value is cut at
+the column gap after it, and a value that does not coerce to the field's type is dropped.
+"""
+
+from __future__ import annotations
+
+from llamaextract_nb.local.engine.coerce import coerce
+from llamaextract_nb.local.engine.document import Document
+from llamaextract_nb.local.engine.generators import GENERATORS
+from llamaextract_nb.local.engine.layout import (
+    anchor_lines,
+    fit_to_column,
+    join_lines,
+    joined_line,
+    span_boxes,
+)
+from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+from llamaextract_nb.local.engine.values import has_pattern
+
+
+def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
+    """Every generator's candidates for ``spec`` that coerce to its type (value filled)."""
+    kept = []
+    for generate in GENERATORS:
+        for candidate in generate(doc, spec, hints):
+            if not has_pattern(spec.semantic_type):
+                _anchor(candidate, doc)
+                _keep_in_column(candidate, doc.has_geometry)
+            if coerce_into(candidate, spec, hints):
+                kept.append(candidate)
+    return kept
+
+
+def _anchor(candidate: Candidate, doc: Document) -> None:
+    """A value a generator joined from several lines is cited as those lines (their text
+    joined by newlines, as on the page) and reads as :func:`join_lines` of them."""
+    if "\n" in candidate.line.text:
+        return
+    page = next((p for p in doc.pages if p.number == candidate.page), None)
+    if page is None or any(candidate.line is line for line in page.lines):
+        return
+    lines = anchor_lines(page, candidate.line.text)
+    if not lines:
+        return
+    remaining = " ".join(candidate.text.split())
+    parts = []
+    for line in lines:
+        head = " ".join(line.text.split())
+        if not remaining:
+            break
+        part = head if remaining.startswith(head) else remaining
+        parts.append(part.strip())
+        remaining = remaining[len(part) :].strip()
+    candidate.line = joined_line(lines)
+    candidate.text = join_lines([p for p in parts if p])
+    candidate.verbatim = False
+
+
+def _keep_in_column(candidate: Candidate, geometry: bool) -> None:
+    """Cut a free-text candidate at the column gap after it ("Acme Inc.  INVOICE")."""
+    line = candidate.line
+    if "\n" in line.text:
+        return  # a value cited over several lines
+    span = fit_to_column(line, candidate.text, geometry)
+    if span is None:
+        return
+    start, end = span
+    cut = line.text[start:end].strip()
+    if cut and len(cut.split()) < len(candidate.text.split()):
+        candidate.text = cut
+        candidate.boxes = span_boxes(line, start, end) if geometry else []
+
+
+def coerce_into(candidate: Candidate, spec: FieldSpec, hints: Hints) -> bool:
+    """Fill ``candidate.value`` from its text; False when the text is no value of the type."""
+    coerced = coerce(candidate.text, spec, hints)
+    if coerced is None:
+        return False
+    candidate.value, verbatim = coerced
+    candidate.verbatim = candidate.verbatim and verbatim
+    return True
