@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
+CREATE INDEX IF NOT EXISTS jobs_file_input ON jobs (file_input, seq);
+CREATE INDEX IF NOT EXISTS jobs_file_sha256 ON jobs (file_sha256);
 CREATE TABLE IF NOT EXISTS results (
     job_id TEXT PRIMARY KEY,
     extract_result TEXT,
