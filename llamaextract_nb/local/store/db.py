@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS parse_jobs (
     file_name TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS parse_jobs_file_sha256 ON parse_jobs (file_sha256);
 """
 
 NON_TERMINAL = ("PENDING", "THROTTLED", "RUNNING")
