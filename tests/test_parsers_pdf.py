@@ -213,3 +213,17 @@ def test_a_word_whose_characters_jump_lines_is_cut_there() -> None:
     boxes += [(72.0 + 6 * i, 686.0, 78.0 + 6 * i, 698.0) for i in range(3)]
     pieces = _split_word("example", range(7), lambda index: boxes[index])
     assert pieces == [(500.0, 700.0, 524.0, 712.0, "exam"), (72.0, 686.0, 90.0, 698.0, "ple")]
+
+
+def test_word_hyphenated_across_lines_stays_as_printed() -> None:
+    def draw(pdf: FPDF, number: int) -> None:
+        pdf.set_xy(72, 72)
+        pdf.cell(300, 14, "the information is strictly confiden-")
+        pdf.set_xy(72, 86)
+        pdf.cell(300, 14, "tial and must not be shared")
+
+    doc = parse(make_pdf(draw), "hyphen.pdf")
+    first, second = doc.pages[0].lines
+    assert first.text == "the information is strictly confiden-"
+    assert second.text == "tial and must not be shared"
+    assert first.box is not None and second.box is not None and second.box.y > first.box.y1 - 1

@@ -47,7 +47,8 @@ _TEXT_FIXES = str.maketrans(
         "\u2011": "-",
     }
 )
-_CONTROLS = re.compile("[\x00\x01\x03-\x09\x0b\x0c\x0e-\x1f\xa0\ufffe]")
+_CONTROLS = re.compile("[\x00\x01\x03-\x09\x0b\x0c\x0e-\x1f\xa0]")
+_SOFT_HYPHENS = re.compile("[\x02\ufffe]")  # PDFium's marks for a hyphen at a line break
 _FIXED_CHARS = frozenset(chr(code) for code in _TEXT_FIXES)
 _TOKEN = re.compile(r"\S+")
 
@@ -228,8 +229,9 @@ def _user_words(textpage: pdfium.PdfTextPage) -> list[UserWord]:
     if count <= 0:
         return []
     text = textpage.get_text_range(0, count, errors="replace")
-    if _CONTROLS.search(text) or "\x02" in text:  # one for one: offsets stay char indices
-        text = _CONTROLS.sub(" ", text.replace("\x02", "-"))  # \x02: PDFium's soft hyphen
+    # one character for one, so that text offsets stay char indices; a word hyphenated
+    # across lines comes as one token and is cut where its characters change line
+    text = _CONTROLS.sub(" ", _SOFT_HYPHENS.sub("-", text))
     char_index = None if len(text) == count else _char_index_map(raw, text, count)
     fix = not _FIXED_CHARS.isdisjoint(text)
     rect = pdfium_c.FS_RECTF()
