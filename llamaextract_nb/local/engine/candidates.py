@@ -26,17 +26,19 @@ def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     kept = []
     for generate in GENERATORS:
         for candidate in generate(doc, spec, hints):
-            if not has_pattern(spec.semantic_type):
-                _anchor(candidate, doc)
+            free_text = not has_pattern(spec.semantic_type)
+            _anchor(candidate, doc, rewrite=free_text)
+            if free_text:
                 _keep_in_column(candidate, doc.has_geometry)
             if coerce_into(candidate, spec, hints):
                 kept.append(candidate)
     return kept
 
 
-def _anchor(candidate: Candidate, doc: Document) -> None:
+def _anchor(candidate: Candidate, doc: Document, *, rewrite: bool) -> None:
     """A value a generator joined from several lines is cited as those lines (their text
-    joined by newlines, as on the page) and reads as :func:`join_lines` of them."""
+    joined by newlines, as on the page); free text (``rewrite``) then reads as
+    :func:`join_lines` of them, typed values ("July 16, / 2002") keep their text."""
     if "\n" in candidate.line.text:
         return
     page = next((p for p in doc.pages if p.number == candidate.page), None)
@@ -44,6 +46,9 @@ def _anchor(candidate: Candidate, doc: Document) -> None:
         return
     lines = anchor_lines(page, candidate.line.text)
     if not lines:
+        return
+    if not rewrite:
+        candidate.line = joined_line(lines)
         return
     remaining = " ".join(candidate.text.split())
     parts = []
