@@ -117,6 +117,11 @@ async def aextract_many(
     shows a bar with done / failed / running counts. ``options`` are configuration options
     (``tier``, ``cite_sources``, ``extraction_target`` ...).
     """
+    if not isinstance(client, AsyncClient):
+        raise TypeError(
+            f"aextract_many needs an AsyncClient, not {type(client).__name__}; "
+            "with a Client call client.extract_many(...)"
+        )
     if not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be a whole number of at least 1 (got {concurrency!r})")
     configuration = build_configuration(schema, **options)
@@ -305,8 +310,7 @@ class _Batch:
                 self._finish(key, doc, ExtractJob.model_validate(record.job_json))
                 return
             if record.status in TERMINAL_STATUSES:
-                job = record.job_json or {}
-                self._finish(key, doc, _failed_job(record, job))
+                self._finish(key, doc, _failed_job(record))
                 return
             if record.job_id is not None:
                 self._watch(record.job_id, key, doc, record.status)
@@ -393,11 +397,11 @@ class _Batch:
         try:
             job = await self._post_once(send, look)
         except NotFoundError as exc:
-            if not reupload:
-                raise
-            # The server no longer has the file (expired, deleted): upload it again.
+            # The server no longer has the file (expired, deleted): upload it again, once.
             self.ledger.end_attempt(self.server, record.cache_key, record.attempt, LOST, str(exc))
             self.ledger.forget_upload(self.server, doc.sha256)
+            if not reupload:
+                raise
             await self._new_attempt(record.cache_key, doc, reupload=False)
             return
         except APIStatusError as exc:
@@ -485,7 +489,7 @@ class _Batch:
             try:
                 changed = await self._poll_once()
             except (APIConnectionError, APIStatusError) as exc:
-                if isinstance(exc, _FATAL):
+                if not _transient(exc):
                     raise
                 log.info("polling failed, will try again: %s", exc)
                 changed = False
@@ -587,9 +591,10 @@ def _unstarted_job(message: str) -> ExtractJob:
     return ExtractJob(id="", status="FAILED", error_message=message)
 
 
-def _failed_job(record: JobRecord, job_json: dict[str, Any]) -> ExtractJob:
-    if job_json:
-        return ExtractJob.model_validate(job_json)
+def _failed_job(record: JobRecord) -> ExtractJob:
+    """The failed (or cancelled) job as recorded, or as much as the ledger knows of it."""
+    if record.job_json:
+        return ExtractJob.model_validate(record.job_json)
     return ExtractJob(
         id=record.job_id or "",
         status=record.status,
