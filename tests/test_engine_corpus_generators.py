@@ -90,6 +90,16 @@ def test_prose_effective_date_prefers_the_agreement_date_over_later_dates() -> N
     assert all(c.score < best.score for c in others)
 
 
+def test_prose_effective_date_is_not_the_date_of_another_agreement() -> None:
+    lines = [
+        "WHEREAS, pursuant to the Agreement and Plan of Merger dated as of May 1, 2013",
+        '(the "Merger Agreement"), Parent will acquire the Company; and',
+        "This Agreement is made on June 2, 2013.",
+    ]
+    spec = _specs(NDA_SCHEMA)["effective_date"]
+    assert _best(prose.generate(_doc(lines), spec, Hints())).text == "June 2, 2013"
+
+
 def test_prose_jurisdiction_reads_the_governing_law_clause_across_a_line_break() -> None:
     doc = _doc(NDA_TEXT.splitlines())
     best = _best(prose.generate(doc, _specs(NDA_SCHEMA)["jurisdiction"], Hints()))

@@ -251,6 +251,17 @@ _AFTER_DATE_DEFINES = re.compile(
 )
 
 
+# "Plan of Merger dated as of", "employment agreement dated" - not this agreement
+_OTHER_AGREEMENT_BEFORE = re.compile(
+    r"(?i)\b(?!this\b|the\b|such\b|said\b)[a-z]+,?\s+(?:agreement|plan|letter|merger|amendment|"
+    r"policy|note|lease)\b,?\s+(?:dated|entered|made|executed)\b[^.;]{0,25}$"
+)
+_OTHER_AGREEMENT_AFTER = re.compile(
+    r"(?i)^,?\s*\((?:the\s+)?[\"“][^\"”]{0,40}(?<!effective\s)(?<!this\s)"
+    r"(?:agreement|plan|letter|amendment|lease)[\"”]"
+)
+
+
 def _label_near(before: str, spec: FieldSpec) -> float:
     """How strongly the field's label words appear just before a value (0..1)."""
     low = before.lower()
@@ -289,6 +300,10 @@ def _date_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candi
                     break
             if _AFTER_DATE_DEFINES.search(after):
                 score = max(score, 0.92)
+            elif _OTHER_AGREEMENT_BEFORE.search(before[-70:]) or _OTHER_AGREEMENT_AFTER.match(
+                after
+            ):
+                score *= 0.5  # the date of some other agreement named in this one
         score = max(score, _label_near(before[-60:], spec))
         if score <= 0:
             continue
