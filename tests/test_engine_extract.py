@@ -306,3 +306,39 @@ def test_currency_taken_from_the_amounts_when_not_labelled() -> None:
     assert entry["reasoning"] == "INFERRED FROM TEXT"
     assert entry["citation"][0]["matching_text"] == "TOTAL  $16.00"
     assert run(b"Total: 1,785.00\n", "r.txt", schema).result["currency"] is None
+
+
+ODD_SCHEMAS: list[dict[str, Any]] = [
+    {"type": "object", "properties": {}},
+    {"type": "object"},
+    {"type": "object", "properties": {"x": True, "y": {}}},
+    {"type": "object", "properties": {"arr": {"type": "array"}}},
+    {"type": "object", "properties": {"m": {"type": "array", "items": {"type": "array"}}}},
+    {"type": "object", "properties": {"e": {"enum": [None, "a", 1]}}},
+    {"type": "object", "properties": {"n": {"type": ["number", "null"]}, "s": {"type": "null"}}},
+    {"type": "object", "properties": {"r": {"$ref": "#/$defs/missing"}}},
+    {"type": "object", "properties": {"1": {"type": "string"}, "": {}, "__": {"type": "boolean"}}},
+    {
+        "type": "object",
+        "properties": {
+            "a": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "b": {"type": "array", "items": {"type": "object", "properties": {}}}
+                    },
+                },
+            }
+        },
+    },
+]
+
+
+@pytest.mark.parametrize("schema", ODD_SCHEMAS)
+@pytest.mark.parametrize("target", ["per_doc", "per_page", "per_table_row"])
+def test_odd_schemas_extract_without_error(schema: dict[str, Any], target: str) -> None:
+    out = run(INVOICE_TXT, "invoice.md", schema, extraction_target=target, cite_sources=True)
+    keys = set(schema.get("properties", {}))
+    objects = [out.result] if target == "per_doc" else out.result
+    assert all(set(obj) == keys for obj in objects)

@@ -441,15 +441,16 @@ def _phrase_variants(words: list[str]) -> list[str]:
 def _label_terms(path: tuple[str, ...], *, combine: bool = True) -> list[str]:
     """Label phrases for a path, strongest first: the leaf's own name, variants, synonyms.
 
-    For a leaf with a generic name inside an object (``seller.name``), phrases of the
-    parent are combined with it and, for ``name``, the parent's phrases alone.
+    Inside an object (``seller.name``) the parent's phrases are combined with the leaf's
+    and, for a name or an address, also stand alone ("Bill To:" heads the buyer's block).
+    A name with no letters or digits (``"__"``) has no label terms.
     """
-    if not path:
+    words = split_name(path[-1]) if path else []
+    if not words:
         return []
-    words = split_name(path[-1])
     phrase = " ".join(words)
     terms: list[str] = [*_phrase_variants(words), *SYNONYMS.get(phrase, [])]
-    singular = _singular(words[-1]) if words else ""
+    singular = _singular(words[-1])
     if singular != words[-1]:  # "parties" -> "party", "emails" -> "email"
         singular_words = [*words[:-1], singular]
         terms += [*_phrase_variants(singular_words), *SYNONYMS.get(" ".join(singular_words), [])]
@@ -460,7 +461,7 @@ def _label_terms(path: tuple[str, ...], *, combine: bool = True) -> list[str]:
         parent_words = split_name(path[-2])
         parent = " ".join(parent_words)
         parents = [parent, *SYNONYMS.get(parent, [])]
-        combined = [f"{p} {t}" for p in parents for t in [phrase]]
+        combined = [f"{p} {phrase}" for p in parents if p]
         terms = combined + terms
         if words in (["name"], ["company"], ["company", "name"], ["address"]):
             terms = combined + parents + terms
