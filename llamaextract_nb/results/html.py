@@ -26,7 +26,7 @@ CSS = """
 .lxnb table{border-collapse:collapse;margin:6px 0;font-size:inherit;table-layout:auto}
 .lxnb th,.lxnb td{border:0;border-bottom:1px solid var(--jp-border-color2,rgba(128,128,128,.3));
  padding:3px 8px;text-align:left;vertical-align:top;max-width:36em;overflow-wrap:anywhere}
-.lxnb td.lx-num,.lxnb td.lx-key{white-space:nowrap;overflow-wrap:normal}
+.lxnb th,.lxnb td.lx-num,.lxnb td.lx-key{white-space:nowrap;overflow-wrap:normal}
 .lxnb th{font-weight:600;background:var(--jp-layout-color2,rgba(128,128,128,.12))}
 .lxnb tr.lx-low>td:first-child{box-shadow:inset 3px 0 0 var(--jp-error-color1,#d9453c)}
 .lxnb .lx-head{margin:2px 0 4px}
