@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-TARGETS = ("per_doc", "per_page", "per_table_row")
 _CONFIDENCES = ("confidence", "extraction_confidence", "parsing_confidence")
 _ENTRY_KEYS = frozenset({"citation", "citations", *_CONFIDENCES})
 _STRAY_KEYS = frozenset({"reasoning", "error"})
