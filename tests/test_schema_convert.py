@@ -86,7 +86,9 @@ def test_limits_name_the_limit_broken() -> None:
     assert check_limits(SIMPLE) == []
     assert [p.limit for p in check_limits({"type": "array"})] == ["root"]
     assert check_limits(_nested(7)) == []
-    assert [p.limit for p in check_limits(_nested(8))] == ["depth"]
+    (too_deep,) = check_limits(_nested(8))
+    assert too_deep.limit == "depth"
+    assert str(too_deep).startswith("x.x.x.x.x.x.x.x: nesting depth 8")
     wide = {"type": "object", "properties": {f"f{i}": {"type": "string"} for i in range(5001)}}
     assert "properties" in [p.limit for p in check_limits(wide)]
     long = {"type": "object", "properties": {"a": {"type": "string", "description": "x" * 120_001}}}

@@ -32,11 +32,12 @@ def _string_chars(node: Any) -> int:
     return 0
 
 
-def _walk(node: Any, path: str, depth: int, stats: dict[str, int]) -> None:
-    """Count properties and the deepest object nesting below ``node``."""
+def _walk(node: Any, path: str, depth: int, stats: dict[str, Any]) -> None:
+    """Count properties and find the deepest nesting (and its path) below ``node``."""
     if not isinstance(node, dict):
         return
-    stats["depth"] = max(stats["depth"], depth)
+    if depth > stats["depth"]:
+        stats["depth"], stats["deepest"] = depth, path
     for name, child in (node.get("properties") or {}).items():
         stats["properties"] += 1
         child_path = f"{path}.{name}" if path else name
@@ -59,12 +60,14 @@ def check_limits(schema: Any) -> list[SchemaProblem]:
                 "", f'the root must have "type": "object" (got {schema.get("type")!r})', "root"
             )
         )
-    stats = {"depth": 0, "properties": 0}
+    stats: dict[str, Any] = {"depth": 0, "deepest": "", "properties": 0}
     _walk(schema, "", 0, stats)
     if stats["depth"] > MAX_DEPTH:
         problems.append(
             SchemaProblem(
-                "", f"nesting depth {stats['depth']} exceeds the limit of {MAX_DEPTH}", "depth"
+                stats["deepest"],
+                f"nesting depth {stats['depth']} exceeds the limit of {MAX_DEPTH}",
+                "depth",
             )
         )
     if stats["properties"] > MAX_PROPERTIES:
