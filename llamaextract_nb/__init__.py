@@ -17,7 +17,7 @@ _EXPORTS: dict[str, str] = {
     "Client": "llamaextract_nb.client",
     "AsyncClient": "llamaextract_nb.client",
     "LlamaExtractError": "llamaextract_nb.client",
-    "connect": "llamaextract_nb.connect",
+    "connect": "llamaextract_nb.backend",
     # schema
     "Schema": "llamaextract_nb.schema",
     "SchemaError": "llamaextract_nb.schema",

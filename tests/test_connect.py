@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import llamaextract_nb.backend as connect_module
+from llamaextract_nb.backend import connect, local_server
 from llamaextract_nb.client import DEFAULT_BASE_URL
-from llamaextract_nb.connect import connect, local_server
 from llamaextract_nb.local.server.runner import DataDirBusy, lock_data_dir
 
-# (``llamaextract_nb.connect`` as an attribute is the function, once the package exported it)
-connect_module = importlib.import_module("llamaextract_nb.connect")
 KEY_VARS = ("LLAMA_CLOUD_API_KEY", "LLAMA_PARSE_API_KEY", "LLAMA_CLOUD_BASE_URL")
 
 
@@ -73,3 +71,10 @@ def test_without_a_key_the_local_server_runs_in_process(
     assert capsys.readouterr().out.count("\n") == 1
     server.stop()
     assert not server.running
+
+
+def test_package_connect_stays_the_function_after_the_module_is_imported() -> None:
+    import llamaextract_nb as lx
+
+    assert callable(lx.connect)
+    assert lx.connect is connect
