@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from llamaextract_nb.local.engine.document import Box, Document, Line, Page, Word
+from llamaextract_nb.local.engine.document import Document, Line, Page
+from llamaextract_nb.local.engine.layout import joined_line
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 SOURCE = "header_zone"
@@ -261,23 +262,14 @@ def _address(page: Page, zone: list[Line]) -> list[Candidate]:
 
 
 def _candidate(page: Page, lines: list[Line], text: str, score: float) -> Candidate:
-    if len(lines) == 1:
-        line = lines[0]
-    else:
-        words: list[Word] = [w for ln in lines for w in ln.words]
-        box: Box | None = None
-        for ln in lines:
-            if ln.box is not None:
-                box = ln.box if box is None else box.union(ln.box)
-        line = Line(" ".join(ln.text.strip() for ln in lines), words, box)
-    boxes = [w.box for w in line.words if w.box is not None]
+    line = joined_line(lines)
     return Candidate(
         text=text,
         page=page.number,
         line=line,
         score=round(min(score, 1.0), 4),
         source=SOURCE,
-        boxes=boxes,
+        boxes=[w.box for w in line.words if w.box is not None],
     )
 
 

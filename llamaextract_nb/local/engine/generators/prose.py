@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from llamaextract_nb.local.engine.document import Box, Document, Line, Word
+from llamaextract_nb.local.engine.layout import joined_line
 from llamaextract_nb.local.engine.synonyms import PLACES
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
@@ -103,15 +104,7 @@ def candidate_for(
         return None
     first = covered[0]
     covered = [s for s in covered if s.page == first.page]
-    if len(covered) == 1:
-        line = first.line
-    else:
-        words = [w for s in covered for w in s.line.words]
-        box: Box | None = None
-        for s in covered:
-            if s.line.box is not None:
-                box = s.line.box if box is None else box.union(s.line.box)
-        line = Line(" ".join(s.line.text for s in covered), words, box)
+    line = joined_line([s.line for s in covered])
     boxes: list[Box] = []
     for s in covered:
         lo, hi = start - s.start, end - s.start
