@@ -226,3 +226,22 @@ def _assert_boxes_cover_value(
         if needed and covered:
             return
     raise AssertionError(f"{name}: boxes {boxes} do not cover {value!r} printed in {text!r}")
+
+
+def test_per_table_row_reads_the_continued_table_of_the_two_page_invoice() -> None:
+    sample = samples.get("invoice-2page.pdf")
+    assert isinstance(sample.expected, dict)
+    item_schema = sample.schema["properties"]["line_items"]["items"]
+    out = extract(
+        sample.read_bytes(),
+        sample.name,
+        {"data_schema": item_schema, "extraction_target": "per_table_row", "cite_sources": True},
+    )
+    expected = sample.expected["line_items"]
+    correct, total = score(expected, out.result)
+    assert correct / total >= MIN_ACCURACY
+    rows = out.metadata["field_metadata"]["row_metadata"]
+    pages = {
+        cell["citation"][0]["page"] for row in rows for cell in row.values() if cell["citation"]
+    }
+    assert pages == {1, 2}  # rows from both pages, one list

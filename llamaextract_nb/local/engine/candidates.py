@@ -36,32 +36,40 @@ def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
 
 
 def _anchor(candidate: Candidate, doc: Document, *, rewrite: bool) -> None:
-    """A value a generator joined from several lines is cited as those lines (their text
+    """A value a generator read over several lines is cited as those lines (their text
     joined by newlines, as on the page); free text (``rewrite``) then reads as
-    :func:`join_lines` of them, typed values ("July 16, / 2002") keep their text."""
+    :func:`join_lines` of its lines, typed values ("July 16, / 2002") keep their text."""
     if "\n" in candidate.line.text:
-        return
-    page = next((p for p in doc.pages if p.number == candidate.page), None)
-    if page is None or any(candidate.line is line for line in page.lines):
-        return
-    lines = anchor_lines(page, candidate.line.text)
-    if not lines:
-        return
-    if not rewrite:
+        texts = candidate.line.text.split("\n")
+    else:
+        page = next((p for p in doc.pages if p.number == candidate.page), None)
+        if page is None or any(candidate.line is line for line in page.lines):
+            return
+        lines = anchor_lines(page, candidate.line.text)
+        if not lines:
+            return
         candidate.line = joined_line(lines)
-        return
-    remaining = " ".join(candidate.text.split())
+        texts = [line.text for line in lines]
+    if rewrite:
+        parts = _split_over_lines(candidate.text, texts)
+        if len(parts) > 1:
+            candidate.text = join_lines(parts)
+            candidate.verbatim = False
+
+
+def _split_over_lines(text: str, lines: list[str]) -> list[str]:
+    """``text`` cut where its lines break ("221 Elm Street Portland, OR" over two lines ->
+    ["221 Elm Street", "Portland, OR"]); one part when it does not start a line."""
+    remaining = " ".join(text.split())
     parts = []
     for line in lines:
-        head = " ".join(line.text.split())
+        head = " ".join(line.split())
         if not remaining:
             break
         part = head if remaining.startswith(head) else remaining
-        parts.append(part.strip())
-        remaining = remaining[len(part) :].strip()
-    candidate.line = joined_line(lines)
-    candidate.text = join_lines([p for p in parts if p])
-    candidate.verbatim = False
+        parts.append(part)
+        remaining = remaining[len(part) :].lstrip(" ,;")
+    return parts
 
 
 def _keep_in_column(candidate: Candidate, geometry: bool) -> None:
