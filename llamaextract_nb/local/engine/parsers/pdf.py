@@ -154,7 +154,7 @@ def _read_page(pdf: pdfium.PdfDocument, number: int, need_tables: bool) -> Page:
             width, height = height, width
         textpage = page.get_textpage()
         try:
-            items = _items(_user_words(textpage), crop, rotation)
+            items = _words(textpage, crop, rotation)
         finally:
             textpage.close()
         rules = _rules(page, crop, rotation) if need_tables and items else None
@@ -207,23 +207,12 @@ def _display_box(rect: Rect, crop: Rect, rotation: int) -> Box:
     return Box(x0 - left, top - y1, x1 - x0, y1 - y0)
 
 
-def _items(words: list[UserWord], crop: Rect, rotation: int) -> list[Item]:
-    """Words in user space -> layout items (x0, y0, x1, y1, Word) on the displayed page."""
-    items: list[Item] = []
-    if rotation == 0:  # the common case, inlined
-        left, top = crop[0], crop[3]
-        for x0, y0, x1, y1, text in words:
-            box = Box(x0 - left, top - y1, x1 - x0, y1 - y0)
-            items.append((box.x, box.y, x1 - left, top - y0, Word(text, box)))
-        return items
-    for x0, y0, x1, y1, text in words:
-        box = _display_box((x0, y0, x1, y1), crop, rotation)
-        items.append((box.x, box.y, box.x1, box.y1, Word(text, box)))
-    return items
+def _words(textpage: pdfium.PdfTextPage, crop: Rect, rotation: int) -> list[Item]:
+    """The page's words as layout items (x0, y0, x1, y1, Word) on the displayed page.
 
-
-def _user_words(textpage: pdfium.PdfTextPage) -> list[UserWord]:
-    """The page's words in PDF user space, boxed by their first and last characters."""
+    Each word is boxed by the loose boxes of its first and last characters (in user
+    space, then moved to the displayed page: inlined for upright pages, the common case).
+    """
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     if count <= 0:
@@ -245,8 +234,10 @@ def _user_words(textpage: pdfium.PdfTextPage) -> list[UserWord]:
         left, top, right, bottom = values
         return left, bottom, right, top
 
-    words: list[UserWord] = []
-    append = words.append
+    upright = rotation == 0
+    crop_left, crop_top = crop[0], crop[3]
+    items: list[Item] = []
+    append = items.append
     for match in _TOKEN.finditer(text):
         token = match.group()
         if fix:
@@ -256,26 +247,36 @@ def _user_words(textpage: pdfium.PdfTextPage) -> list[UserWord]:
         first, last = match.start(), match.end() - 1
         if char_index is not None:
             first, last = char_index(first), char_index(last)
+        pieces = None
         if not loose_box(first, rect_ref):
-            words.extend(_split_word(token, range(first, last + 1), box_of))
-            continue
-        left, top, right, bottom = values
-        if last != first:
-            if not loose_box(last, rect_ref):
-                words.extend(_split_word(token, range(first, last + 1), box_of))
+            pieces = _split_word(token, range(first, last + 1), box_of)
+        else:
+            left, top, right, bottom = values
+            if last != first:
+                if not loose_box(last, rect_ref):
+                    pieces = _split_word(token, range(first, last + 1), box_of)
+                else:
+                    left1, top1, right1, bottom1 = values
+                    if top1 != top or bottom1 != bottom:  # another font, or another line
+                        if _same_line((left, bottom, right, top), (left1, bottom1, right1, top1)):
+                            bottom, top = min(bottom, bottom1), max(top, top1)
+                        else:
+                            pieces = _split_word(token, range(first, last + 1), box_of)
+                    if left1 < left:
+                        left = left1
+                    if right1 > right:
+                        right = right1
+        if pieces is None:
+            if upright:
+                x0, y0 = left - crop_left, crop_top - top
+                box = Box(x0, y0, right - left, top - bottom)
+                append((x0, y0, right - crop_left, crop_top - bottom, Word(token, box)))
                 continue
-            left1, top1, right1, bottom1 = values
-            if top1 != top or bottom1 != bottom:  # another font, or another line
-                if not _same_line((left, bottom, right, top), (left1, bottom1, right1, top1)):
-                    words.extend(_split_word(token, range(first, last + 1), box_of))
-                    continue
-                bottom, top = min(bottom, bottom1), max(top, top1)
-            if left1 < left:
-                left = left1
-            if right1 > right:
-                right = right1
-        append((left, bottom, right, top, token))
-    return words
+            pieces = [(left, bottom, right, top, token)]
+        for x0, y0, x1, y1, piece in pieces:
+            box = _display_box((x0, y0, x1, y1), crop, rotation)
+            append((box.x, box.y, box.x1, box.y1, Word(piece, box)))
+    return items
 
 
 def _char_index_map(raw: object, text: str, count: int) -> Callable[[int], int]:
