@@ -98,8 +98,11 @@ async def test_one_click_runs_every_file_and_shows_results(
     assert "INV-2040" in view.table.value and "lxnb-result-table" in view.table.value
     assert view.field.options[0] == "invoice_number"
     assert "INV-2040" in view.citations.value and "lxnb-citation" in view.citations.value
+    assert view.detail.value == ""  # the full view renders only when opened
+    view.detail_box.selected_index = 0
+    assert "invoice_0.txt" in view.detail.value and "INV-2040" in view.detail.value
     view.document.value = 1
-    assert "INV-2041" in view.citations.value
+    assert "INV-2041" in view.citations.value and "invoice_1.txt" in view.detail.value
     view.field.value = "total_due"
     assert "1,250.00" in view.citations.value
 

@@ -33,8 +33,10 @@ class ResultsView(w.VBox):
         self.detail = w.HTML()
         self.detail_box = w.Accordion([self.detail], titles=("Full view of this document",))
         self.detail_box.selected_index = None
-        self.document.observe(lambda _: self._document_chosen(), "value")
-        self.field.observe(lambda _: self._field_chosen(), "value")
+        self._quiet = False  # set while options are replaced, so each choice renders once
+        self.document.observe(self._on_document, "value")
+        self.field.observe(self._on_field, "value")
+        self.detail_box.observe(lambda _: self._render_detail(), "selected_index")
         super().__init__(
             [self.table, w.HBox([self.document, self.field]), self.citations, self.detail_box]
         )
@@ -44,16 +46,19 @@ class ResultsView(w.VBox):
     def show(self, results: list[ExtractResult]) -> None:
         """Show ``results`` (the table of all of them; the first one chosen)."""
         self.results = list(results)
+        self._quiet = True
+        try:
+            self.document.options = [(_label(r, i), i) for i, r in enumerate(self.results)]
+            self.document.value = 0 if self.results else None
+        finally:
+            self._quiet = False
         if not self.results:
             self.table.value = "<i>No results yet: choose documents and click Run.</i>"
-            self.document.options = []
             self.field.options = []
             self.citations.value = ""
             self.detail.value = ""
             return
         self.table.value = _table_html(self.batch().df)
-        self.document.options = [(_label(r, i), i) for i, r in enumerate(self.results)]
-        self.document.value = 0
         self._document_chosen()
 
     def batch(self) -> BatchResult:
@@ -61,6 +66,14 @@ class ResultsView(w.VBox):
         from llamaextract_nb.results import BatchResult
 
         return BatchResult(self.results)
+
+    def _on_document(self, _: Any) -> None:
+        if not self._quiet:
+            self._document_chosen()
+
+    def _on_field(self, _: Any) -> None:
+        if not self._quiet:
+            self._field_chosen()
 
     def _chosen(self) -> ExtractResult | None:
         index = self.document.value
@@ -72,10 +85,20 @@ class ResultsView(w.VBox):
             return
         fields = result.fields
         paths = list(dict.fromkeys(fields["path"])) if "path" in fields else []
-        self.field.options = paths
-        self.field.value = paths[0] if paths else None
-        self.detail.value = result._repr_html_()
+        self._quiet = True
+        try:
+            self.field.options = paths
+            self.field.value = paths[0] if paths else None
+        finally:
+            self._quiet = False
         self._field_chosen()
+        self._render_detail()
+
+    def _render_detail(self) -> None:
+        """Fill the full view only while it is open (it may hold page images)."""
+        result = self._chosen()
+        open_ = self.detail_box.selected_index == 0
+        self.detail.value = result._repr_html_() if open_ and result is not None else ""
 
     def _field_chosen(self) -> None:
         result = self._chosen()
