@@ -30,6 +30,7 @@ _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\.?[\s/-]*(?:of\s+)?([^\W\d_]{3,9})\.?[\s,/-]*(\d{4}|\d{2})(?!\d)"
 )
 _MONTH_DAY_YEAR = re.compile(r"([^\W\d_]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)")
+_GROUPING_CHARS = frozenset("'\u00a0\u202f")
 _GROUPING = str.maketrans("", "", "'\u00a0\u202f")
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6,
@@ -96,7 +97,7 @@ def _locate_number(value: float, text: str) -> tuple[int, int] | None:
 
 def _read_numbers(printed: str) -> list[float]:
     """Every value ``printed`` can stand for, read with a decimal point or a decimal comma."""
-    digits = printed.translate(_GROUPING)
+    digits = printed.translate(_GROUPING) if _GROUPING_CHARS & set(printed) else printed
     has_comma, has_dot = "," in digits, "." in digits
     if has_comma and has_dot:
         decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
