@@ -90,3 +90,13 @@ def test_a_job_id_is_recorded_once_per_server(tmp_path: Path) -> None:
         ledger.set_job_id(SERVER, "k1", begin(ledger, "k1"), "ext-1", "PENDING")
         with pytest.raises(sqlite3.IntegrityError):
             ledger.set_job_id(SERVER, "k2", begin(ledger, "k2"), "ext-1", "PENDING")
+
+
+def test_open_intents_count_only_unresolved_attempts_on_a_file(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        first = begin(ledger, "k1")
+        begin(ledger, "k2")
+        begin(ledger, "k3", file_id="dfl-other")
+        assert ledger.open_intents(SERVER, "dfl-1") == 2
+        ledger.set_job_id(SERVER, "k1", first, "ext-1", "PENDING")
+        assert ledger.open_intents(SERVER, "dfl-1") == 1

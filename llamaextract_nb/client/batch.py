@@ -418,19 +418,30 @@ class _Batch:
         self._watch(job.id, record.cache_key, doc, job.status)
 
     async def _find_job(self, record: JobRecord) -> ExtractJob | None:
-        """The job an earlier create made from this intent, if the server has one."""
+        """The job an earlier create made from this intent, if the server has one.
+
+        The file is this ledger's own upload, so a job on it that the ledger does not know was
+        made by one of its open intents: by this one when it is the only open intent on the
+        file, else by the one whose configuration the job echoes.
+        """
         since = dt.datetime.fromtimestamp(record.intent_at - CLOCK_SKEW, tz=dt.timezone.utc)
         known = self.ledger.known_job_ids(self.server, record.file_id)
-        wanted = _comparable(self.configuration)
-        found = [
+        unknown = [
             job
             async for job in self.client.jobs.list(
                 file_input=record.file_id, created_at_on_or_after=since, expand="configuration"
             )
             if job.id not in known
-            and (job.configuration is None or _comparable(job.configuration) == wanted)
         ]
-        return min(found, key=lambda job: job.created_at or "") if found else None
+        wanted = _comparable(self.configuration)
+        same = [
+            job
+            for job in unknown
+            if job.configuration is not None and _comparable(job.configuration) == wanted
+        ]
+        if not same and self.ledger.open_intents(self.server, record.file_id) == 1:
+            same = unknown  # the server may echo the configuration normalised
+        return min(same, key=lambda job: job.created_at or "") if same else None
 
     async def _post_once(
         self,

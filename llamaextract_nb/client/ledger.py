@@ -214,6 +214,14 @@ class Ledger:
         )
         return {row["job_id"] for row in rows}
 
+    def open_intents(self, server: str, file_id: str) -> int:
+        """How many attempts on this file still wait to learn whether their create landed."""
+        rows = self._read(
+            "SELECT COUNT(*) AS n FROM jobs WHERE server=? AND file_id=? AND status=?",
+            (server, file_id, INTENT),
+        )
+        return int(rows[0]["n"])
+
     def begin_job(
         self,
         server: str,
