@@ -217,6 +217,18 @@ def test_hints_from_system_prompt() -> None:
     assert parse_hints({"system_prompt": "amounts are in euros"}).currency == "EUR"
     assert parse_hints({"system_prompt": "say hi"}).currency is None
     assert parse_hints({"tier": "agentic"}).tier == "agentic"
+    assert parse_hints({"system_prompt": "Figures are in thousands."}).extra["scale"] == 1000
+    assert "scale" not in parse_hints({"system_prompt": "Be brief."}).extra
+
+
+def test_scale_hint_applies_to_amounts_only() -> None:
+    thousands = Hints(extra={"scale": 1000.0})
+    assert coerce("1,250", leaf({"type": "number"}, "revenue_amount"), thousands) == (
+        1_250_000.0,
+        False,  # inferred from the hint
+    )
+    assert coerce("2 million", leaf({"type": "number"}, "total"), thousands) == (2e6, True)
+    assert coerce("12", leaf({"type": "integer"}, "page_count"), thousands) == (12, True)
 
 
 # --- scoring --------------------------------------------------------------------------

@@ -35,6 +35,7 @@ _CURRENCY_STRIP = re.compile(
     rf"[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])\.?", re.IGNORECASE
 )
 _MAX_TEXT = 300
+_MULTIPLIER = re.compile(r"\d\s*(?:thousand|million|billion|mn|bn|k|m)\b", re.IGNORECASE)
 _DEFINED_TERM = re.compile(
     r"\s*\((?:the\s+|hereinafter\s+)?[“\"'‘][^)]{1,40}[”\"'’]\)\s*[,.;]?\s*$", re.I
 )
@@ -57,11 +58,15 @@ def coerce(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
         number = parse_number(text)
         if number is None:
             return None
+        scale = hints.extra.get("scale")
+        scaled = bool(scale) and spec.semantic_type == "money" and not _MULTIPLIER.search(text)
+        if scaled:
+            number = round(number * scale, 6)  # "figures in thousands": 1,250 -> 1250000
         if spec.json_type == "integer":
             if number != int(number):
                 return None
-            return int(number), True
-        return number, True
+            return int(number), not scaled
+        return number, not scaled
     return _string(text, spec, hints)
 
 

@@ -1,6 +1,7 @@
 """Read the request's free-text ``system_prompt`` and options into :class:`Hints`.
 
-Only hints the engine can act on are recognised (day-first dates, a currency); any other
+Only hints the engine can act on are recognised (day-first dates, a currency, amounts
+printed in thousands or millions); any other
 instruction is ignored, as a person reading it would skip what does not apply.
 """
 
@@ -64,11 +65,17 @@ _CURRENCY = re.compile(
     r"(?P<cur>[A-Za-z]{3}\b|euros?|dollars?|pounds?|sterling|yen|ringgit|francs|[€$£])",
     re.IGNORECASE,
 )
-TIERS = ("cost_effective", "agentic", "agentic_plus", "turbo")
+_SCALE = re.compile(
+    r"(?:amounts?|figures?|values?|numbers?|totals?)\b[^.;\n]{0,30}?\bin\s+"
+    r"(?P<scale>thousands|millions|billions)\b",
+    re.IGNORECASE,
+)
+_SCALES = {"thousands": 1e3, "millions": 1e6, "billions": 1e9}
 
 
 def parse_hints(configuration: dict[str, Any]) -> Hints:
-    """Hints from a v2 configuration: day-first dates, a currency, the tier."""
+    """Hints from a v2 configuration: day-first dates, a currency, a scale for amounts
+    ("figures in thousands" -> ``extra["scale"] = 1000``), the tier."""
     prompt = str(configuration.get("system_prompt") or "")
     hints = Hints(tier=str(configuration.get("tier") or "cost_effective"))
     if _DAY_FIRST.search(prompt) and not _MONTH_FIRST.search(prompt):
@@ -79,6 +86,9 @@ def parse_hints(configuration: dict[str, Any]) -> Hints:
         code = _CURRENCY_WORDS.get(raw.lower(), raw.upper())
         if code in _CURRENCY_CODES:
             hints.currency = code
+    scale = _SCALE.search(prompt)
+    if scale:
+        hints.extra["scale"] = _SCALES[scale.group("scale").lower()]
     return hints
 
 
