@@ -58,8 +58,8 @@ def coerce(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
         number = parse_number(text)
         if number is None:
             return None
-        scale = hints.extra.get("scale")
-        scaled = bool(scale) and spec.semantic_type == "money" and not _MULTIPLIER.search(text)
+        scale = float(hints.extra.get("scale") or 1.0)
+        scaled = scale != 1.0 and spec.semantic_type == "money" and not _MULTIPLIER.search(text)
         if scaled:
             number = round(number * scale, 6)  # "figures in thousands": 1,250 -> 1250000
         if spec.json_type == "integer":
