@@ -29,6 +29,7 @@ import logging
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -244,6 +245,7 @@ class _Batch:
             self.weight[doc.sha256] += 1
         self.batch_key = digest(self.server, self.schema_hash, self.config_hash, *sorted(unique))
         self.outcomes: dict[str, ExtractJob] = {}
+        self._counts: Counter[str] = Counter()  # documents COMPLETED / failed so far
         self.watching: dict[str, _Watch] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._starting = 0
@@ -482,6 +484,8 @@ class _Batch:
 
     def _finish(self, key: str, doc: BatchFile, job: ExtractJob) -> None:
         self.outcomes[key] = job
+        outcome = "COMPLETED" if job.status == "COMPLETED" else "failed"
+        self._counts[outcome] += self.weight[doc.sha256]
         self._refresh()
 
     async def _poll(self) -> None:
@@ -561,16 +565,11 @@ class _Batch:
         return self._observe(job)
 
     def _refresh(self) -> None:
-        done = failed = 0
-        for doc in self.unique:
-            job = self.outcomes.get(self.keys[doc.sha256])
-            if job is not None:
-                if job.status == "COMPLETED":
-                    done += self.weight[doc.sha256]
-                else:
-                    failed += self.weight[doc.sha256]
-        running = sum(self.weight[w.doc.sha256] for w in self.watching.values())
-        self._bar.update(done=done, failed=failed, running=running)
+        self._bar.update(
+            done=self._counts["COMPLETED"],
+            failed=self._counts["failed"],
+            running=sum(self.weight[w.doc.sha256] for w in self.watching.values()),
+        )
 
 
 # --- helpers -----------------------------------------------------------------------------
