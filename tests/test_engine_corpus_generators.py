@@ -185,6 +185,13 @@ def test_totals_reads_the_unlabeled_amount_after_a_rounding_line() -> None:
     assert "31.03" not in {c.text for c in candidates}
 
 
+def test_totals_reads_a_rounded_total_printed_on_its_rounding_line() -> None:
+    lines = ["TOTAL SALES (INCLUSIVE GST) RM 45.34", "ROUNDING ADJUSTMENT RM .01"]
+    lines += ["ROUNDING RM 45.35", "CASH RM 50.00", "CHANGE RM 4.65"]
+    candidates = totals.generate(_doc(lines), _specs(RECEIPT_SCHEMA)["total"], Hints())
+    assert _best(candidates).text == "45.35"
+
+
 def test_receipt_end_to_end_through_extract_with_a_day_first_hint() -> None:
     data = ("\n".join(RECEIPT_LINES) + "\n").encode()
     config = {

@@ -16,7 +16,8 @@ from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 SOURCE = "totals"
 _LOOKAHEAD = 3  # lines after a bare total label that may hold its amount
-_FINAL_SCORE = 0.85  # rounded / grand / payable totals score at least this
+_KIND_SCORES = {"rounded": 0.92, "final": 0.9, "plain": 0.75}
+_MAX_ADJUSTMENT = 0.10  # a rounding line's amount below this is the adjustment, not the total
 
 _FINAL = re.compile(
     r"(?i)\b(?:ROUND(?:E?D|ING)?\s*(?:D\s+)?TOTAL|TOTAL\s+(?:AMT\s+|AMOUNT\s+)?ROUND(?:E?D)?|"
@@ -40,6 +41,7 @@ _AMOUNT = re.compile(
 _AMOUNT_LINE = re.compile(
     r"^\s*(?:RM|MYR|\$|€|£|USD|EUR)?\s*:?\s*-?\s*(?:RM|\$)?\s*\d[\d,]*\.\d{2}\s*(?:RM|MYR)?\s*$"
 )
+_SMALL_AMOUNT = re.compile(r"-?\s*(?:RM|\$)?\s*-?\s*0?\.\d{2}\b")
 _FILLER_LINE = re.compile(r"^\s*(?:RM|MYR|\$|:|\(RM\)|SR|ZR)?\s*$")
 _TOTAL_WORDS = ("total", "amount due", "balance due", "grand total", "amount payable")
 
@@ -73,30 +75,46 @@ def _amount_after(lines: list[Line], index: int, start: int) -> tuple[int, int, 
     return None
 
 
-def _total_on(lines: list[Line], index: int) -> tuple[int, int, int, float] | None:
-    """The amount a total line gives and how final that total is; None if not a total."""
+def _total_on(lines: list[Line], index: int) -> tuple[int, int, int, str] | None:
+    """``(line index, start, end, kind)`` of the amount a total line gives, where ``kind``
+    is "rounded", "final" or "plain"; None when the line gives no total."""
     text = lines[index].text
     if _EXCLUDING.search(text):
         return None
     final = _FINAL.search(text)
     if final is not None:
         found = _amount_after(lines, index, final.end())
-        return None if found is None else (*found, 0.9)
+        return None if found is None else (*found, "final")
     rounding = _ROUNDING.search(text)
     if rounding is not None:
-        # "ROUNDING ADJ -0.01" then, unlabeled, the rounded total
-        adjustment = _amount_after(lines, index, rounding.end())
-        if adjustment is None or adjustment[0] + 1 >= len(lines):
-            return None
-        rounded = _amount_after(lines, adjustment[0] + 1, 0)
-        if rounded is None or not _AMOUNT_LINE.match(lines[rounded[0]].text):
-            return None
-        return (*rounded, 0.92)
+        return _after_rounding(lines, index, rounding.end())
     plain = _PLAIN.search(text)
     if plain is None or _NOT_TOTAL.search(text):
         return None
     found = _amount_after(lines, index, plain.end())
-    return None if found is None else (*found, 0.75)
+    return None if found is None else (*found, "plain")
+
+
+def _after_rounding(lines: list[Line], index: int, start: int) -> tuple[int, int, int, str] | None:
+    """ "ROUNDING RM 45.35" is the rounded total itself; "ROUNDING ADJ -0.01" (or ".01", or
+    the adjustment on the next line) is followed by the rounded total, unlabeled."""
+    text = lines[index].text
+    on_line = list(_AMOUNT.finditer(text, start))
+    if on_line and abs(float(on_line[-1].group(1).replace(",", ""))) >= _MAX_ADJUSTMENT:
+        return index, on_line[-1].start(1), on_line[-1].end(1), "rounded"
+    if on_line or _SMALL_AMOUNT.search(text, start):
+        adjustment = index
+    else:
+        found = _amount_after(lines, index, start)
+        if found is None:
+            return None
+        adjustment = found[0]
+    if adjustment + 1 >= len(lines):
+        return None
+    rounded = _amount_after(lines, adjustment + 1, 0)
+    if rounded is None or not _AMOUNT_LINE.match(lines[rounded[0]].text):
+        return None
+    return (*rounded, "rounded")
 
 
 def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
@@ -104,6 +122,7 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     if not wants(spec):
         return []
     out: list[Candidate] = []
+    rounded: set[str] = set()
     for page in doc.pages:
         lines = [line for line in page.lines if line.text.strip()]
         amounts = [m.group(1) for line in lines for m in _AMOUNT.finditer(line.text)]
@@ -111,13 +130,15 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
             found = _total_on(lines, index)
             if found is None:
                 continue
-            at, a, b, score = found
+            at, a, b, kind = found
+            score = _KIND_SCORES[kind]
             source_line = lines[at]
             text = source_line.text[a:b]
             if amounts.count(text) >= 2:
                 score += 0.04
             if any(_PAYMENT.search(ln.text) for ln in lines[index + 1 : index + 6]):
                 score += 0.03  # the payable total comes right before cash and change
+            rounded |= {text} if kind == "rounded" else set()
             out.append(
                 Candidate(
                     text=text,
@@ -128,8 +149,12 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
                     boxes=span_boxes(source_line, a, b) if doc.has_geometry else [],
                 )
             )
+    # once rounded, the unrounded total is not what was paid
+    for candidate in out:
+        if rounded and candidate.text not in rounded:
+            candidate.score = round(candidate.score - 0.1, 4)
     # a bare TOTAL that disagrees with a final total (rounded, grand, incl. tax) is a subtotal
-    finals = {c.text for c in out if c.score >= _FINAL_SCORE}
+    finals = {c.text for c in out if c.score >= _KIND_SCORES["final"]}
     if finals:
-        out = [c for c in out if c.score >= _FINAL_SCORE or c.text in finals]
+        out = [c for c in out if c.score >= _KIND_SCORES["final"] or c.text in finals]
     return out
