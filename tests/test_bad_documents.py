@@ -200,3 +200,21 @@ def test_deeply_nested_html_parses() -> None:
     depth = 20_000
     data = b"<html><body>" + b"<div>" * depth + b"deep text" + b"</div>" * depth + b"</body></html>"
     assert "deep text" in parse(data, "deep.html").text
+
+
+def test_drawing_with_thousands_of_strokes_reads_tables_quickly() -> None:
+    pdf = FPDF(unit="pt", format="letter")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    for index in range(12_000):  # a dense vector drawing (a map, a chart)
+        x, y = 50 + (index * 7) % 500, 300 + (index * 13) % 400
+        pdf.line(x, y, x + 3, y + (index % 5) + 3)
+    for row in range(30):
+        pdf.set_xy(50, 40 + 8 * row)
+        pdf.cell(200, 8, f"Item {row} label text")
+        pdf.cell(100, 8, f"{row * 10}.00", align="R")
+    data = bytes(pdf.output())
+    start = time.perf_counter()
+    doc = parse(data, "drawing.pdf", need_tables=True)
+    assert time.perf_counter() - start < 5
+    assert "Item 29 label text" in doc.text

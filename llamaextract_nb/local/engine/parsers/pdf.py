@@ -171,7 +171,8 @@ def _rules(page: pdfium.PdfPage, crop: Rect, rotation: int) -> Rules:
     Raw PDFium calls: pypdfium2's object iterator wraps every object (text ones
     included) in Python, which costs more than the whole text extraction.
     """
-    rules = Rules()
+    vertical: list[tuple[float, float, float]] = []
+    horizontal: list[tuple[float, float, float]] = []
     raw = page.raw
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = [ctypes.byref(value) for value in (left, bottom, right, top)]
@@ -185,13 +186,13 @@ def _rules(page: pdfium.PdfPage, crop: Rect, rotation: int) -> Rules:
         bounds = (left.value, bottom.value, right.value, top.value)
         box = _display_box(bounds, crop, rotation)
         if box.w <= _THIN and box.h > _THIN:
-            rules.vertical.append((box.x + box.w / 2, box.y, box.y1))
+            vertical.append((box.x + box.w / 2, box.y, box.y1))
         elif box.h <= _THIN and box.w > _THIN:
-            rules.horizontal.append((box.y + box.h / 2, box.x, box.x1))
+            horizontal.append((box.y + box.h / 2, box.x, box.x1))
         elif box.w > _THIN and box.h > _THIN:
-            rules.vertical += [(box.x, box.y, box.y1), (box.x1, box.y, box.y1)]
-            rules.horizontal += [(box.y, box.x, box.x1), (box.y1, box.x, box.x1)]
-    return rules
+            vertical += [(box.x, box.y, box.y1), (box.x1, box.y, box.y1)]
+            horizontal += [(box.y, box.x, box.x1), (box.y1, box.x, box.x1)]
+    return Rules(vertical, horizontal)
 
 
 def _display_box(rect: Rect, crop: Rect, rotation: int) -> Box:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 
 from llamaextract_nb.local.engine.document import Box, Cell, Line, Table, Word
 
@@ -56,20 +57,32 @@ class Row:
         return max(self.y1 - self.y0, 1e-3)
 
 
-@dataclass(slots=True)
 class Rules:
-    """Ruling lines on a PDF page, in top-left points: x with y-span, y with x-span."""
+    """Ruling lines on a PDF page, in top-left points: vertical ones as (x, y0, y1),
+    horizontal ones as (y, x0, x1); sorted, so lookups stay cheap on drawings with
+    thousands of strokes."""
 
-    vertical: list[tuple[float, float, float]] = field(default_factory=list)
-    horizontal: list[tuple[float, float, float]] = field(default_factory=list)
+    __slots__ = ("_horizontal", "_vertical", "_xs", "_ys")
+
+    def __init__(
+        self,
+        vertical: list[tuple[float, float, float]],
+        horizontal: list[tuple[float, float, float]],
+    ) -> None:
+        self._vertical = sorted(vertical)
+        self._horizontal = sorted(horizontal)
+        self._xs = [rule[0] for rule in self._vertical]
+        self._ys = [rule[0] for rule in self._horizontal]
 
     def splits(self, left: float, right: float, y: float) -> bool:
         """A vertical rule between x=left and x=right at height y."""
-        return any(left <= x <= right and y0 <= y <= y1 for x, y0, y1 in self.vertical)
+        start, end = bisect_left(self._xs, left), bisect_right(self._xs, right)
+        return any(y0 <= y <= y1 for _, y0, y1 in self._vertical[start:end])
 
     def between(self, top: float, bottom: float, x0: float, x1: float) -> bool:
         """A horizontal rule at a y in [top, bottom] (line centres) that spans into [x0, x1]."""
-        return any(top <= y <= bottom and a < x1 and b > x0 for y, a, b in self.horizontal)
+        start, end = bisect_left(self._ys, top), bisect_right(self._ys, bottom)
+        return any(a < x1 and b > x0 for _, a, b in self._horizontal[start:end])
 
 
 def pdf_rows(lines: list[Line], rules: Rules | None = None) -> list[Row]:
