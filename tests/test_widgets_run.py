@@ -151,7 +151,7 @@ async def test_inputs_not_ready_are_explained_in_the_widget(
     studio.add_files(str(documents[0]))
     studio.schema_editor.rows[0].name.value = ""
     studio.run_panel.run_button.click()
-    assert "fix the schema first" in studio.run_panel.error.value
+    assert "fix the schema first: #1: field 1 has no name" in studio.run_panel.error.value
     studio.schema_editor.json_view.value = "{oops"
     studio.run_panel.run_button.click()
     assert "line 1, column 2" in studio.run_panel.error.value

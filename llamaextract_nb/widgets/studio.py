@@ -128,7 +128,9 @@ class Studio(w.VBox):
         if self.schema_editor.json_error:
             raise ValueError(f"fix the schema's JSON first: {self.schema_editor.json_error}")
         schema = self.schema
-        errors = [str(p) for p in schema.lint() if p.severity == "error"]
+        errors = [
+            f"{p.path or '<root>'}: {p.message}" for p in schema.lint() if p.severity == "error"
+        ]
         if errors:
             raise ValueError("fix the schema first: " + "; ".join(errors))
         options = self.options
