@@ -8,8 +8,8 @@ document as one stream of text (line breaks are spaces, so phrases may wrap) and
 - dates near the field's label words ("effective", "dated", "as of" ...),
 - places after "laws of" / "governed by" for jurisdiction-like fields,
 - durations ("two (2) years") near "term" / "period" words,
-- the parties named in the opening "between A and B" clause and "PARTIES:" blocks,
-- for any other string field, the text after its label word in prose ("... is X").
+- the parties named in the opening "between A and B" clause, "PARTIES:" blocks,
+  organisations defined near the top ('Acme, Inc. (the "Company")') and "I, Jane Doe,".
 
 Which extractor runs is decided by the field's semantic type and its label and description
 terms, so a field called ``governing_law`` or ``start_date`` is served as well as
@@ -92,11 +92,6 @@ def candidate_for(
     start: int,
     end: int,
     score: float,
-    *,
-    text: str | None = None,
-    value: object = None,
-    verbatim: bool = True,
-    source: str = SOURCE,
 ) -> Candidate | None:
     """A candidate for ``stream.text[start:end]``, citing the line(s) it was read from."""
     covered = stream.lines_between(start, end)
@@ -112,14 +107,12 @@ def candidate_for(
             if word.box is not None and w_end > lo and w_start < hi:
                 boxes.append(word.box)
     return Candidate(
-        text=text if text is not None else stream.text[start:end],
+        text=stream.text[start:end],
         page=first.page,
         line=line,
         score=round(min(max(score, 0.0), 1.0), 4),
-        source=source,
+        source=SOURCE,
         boxes=boxes,
-        verbatim=verbatim,
-        value=value,
     )
 
 
@@ -280,9 +273,8 @@ def _date_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candi
         _terms(spec) & {"effective", "agreement", "contract", "commencement", "execution", "signed"}
     )
     for match in _DATE_RE.finditer(text):
-        when = parse_date(match, hints.day_first)
-        if when is None:
-            continue
+        if parse_date(match, hints.day_first) is None:
+            continue  # not a calendar date (31/02/2020)
         before = text[max(0, match.start() - 160) : match.start()]
         after = text[match.end() : match.end() + 60]
         score = 0.3 * _label_near(before, spec)
@@ -303,7 +295,7 @@ def _date_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candi
         # the agreement date sits near the start of the document
         position = match.start() / max(len(text), 1)
         score *= 1.0 - 0.35 * min(position * 4, 1.0)
-        cand = candidate_for(stream, match.start(), match.end(), score, value=when.isoformat())
+        cand = candidate_for(stream, match.start(), match.end(), score)
         if cand is not None:
             out.append(cand)
     return out
@@ -338,19 +330,10 @@ def _jurisdiction_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> li
                 score = 0.95
         elif re.search(r"(?i)\bcourts?\b", before[-60:]):
             score = 0.5
-        value = _canonical_place(match.group(1))
-        cand = candidate_for(stream, match.start(), match.end(), score, value=value)
+        cand = candidate_for(stream, match.start(), match.end(), score)
         if cand is not None:
             out.append(cand)
     return out
-
-
-def _canonical_place(name: str) -> str:
-    low = " ".join(name.split()).lower()
-    for place in PLACES:
-        if place.lower() == low:
-            return place
-    return name
 
 
 # ---------------------------------------------------------------------------------------
@@ -381,8 +364,6 @@ _NUMBER_WORDS = {
     "forty-five": 45,
     "sixty": 60,
     "ninety": 90,
-    "a": 1,
-    "an": 1,
 }
 _NUM_WORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _DURATION_RE = re.compile(
@@ -452,9 +433,6 @@ def _duration_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[C
     text = stream.text
     out: list[Candidate] = []
     for match in _DURATION_RE.finditer(text):
-        word = match.group("word")
-        if word and word.lower() in ("a", "an"):
-            continue
         if normalise_duration(match) is None:
             continue
         before = text[max(0, match.start() - 120) : match.start()]
