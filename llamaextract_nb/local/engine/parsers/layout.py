@@ -126,13 +126,13 @@ def _reading_order(rows: list[_Row], depth: int) -> list[list[Item]]:
 
 def _find_gutter_band(rows: list[_Row]) -> tuple[int, int, float] | None:
     """The first run of rows sharing a free vertical strip with prose on both sides."""
-    index = 0
-    while index < len(rows):
-        for gap in _wide_gaps(rows[index]):
-            end, strip = _extend(rows, index, gap)
-            if end - index >= _MIN_BAND_ROWS and _is_prose_split(rows[index:end], strip):
-                return index, end, (strip[0] + strip[1]) / 2
-        index += 1
+    for index, row in enumerate(rows):
+        gaps = _wide_gaps(row)
+        if len(gaps) != 1:  # a band starts on a row of two columns of text, not a table row
+            continue
+        end, strip = _extend(rows, index, gaps[0])
+        if end - index >= _MIN_BAND_ROWS and _is_prose_split(rows[index:end], strip):
+            return index, end, (strip[0] + strip[1]) / 2
     return None
 
 
