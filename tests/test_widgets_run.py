@@ -7,10 +7,13 @@ widgets' traits are checked while and after they run.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ServerProcess, start_server
+from test_server_engines import SLOW_MARKER
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client import AsyncClient, Client
@@ -212,3 +215,41 @@ async def test_cancel_before_the_job_exists(local_server: Any, documents: list[P
     assert panel.rows[0].cancel_button.disabled and panel.rows[0].job_id == ""
     assert len(results) == 1 and not panel.running and not panel.run_button.disabled
     assert "1 cancelled" in panel.summary.value and "1 completed" in panel.summary.value
+
+
+@pytest.fixture(scope="module")
+def one_worker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One worker whose engine sleeps 1 s on a marked document: a job behind it stays queued."""
+    server = start_server(
+        tmp_path_factory.mktemp("studio-cancel"),
+        workers=1,
+        engine="test_server_engines:crashing",
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_cancel_a_queued_job_on_the_service(
+    one_worker_server: ServerProcess, tmp_path: Path
+) -> None:
+    slow = tmp_path / "slow.txt"
+    slow.write_bytes(INVOICE.encode() + SLOW_MARKER)
+    queued = tmp_path / "queued.txt"
+    queued.write_text(INVOICE, encoding="utf-8")
+    panel = RunPanel()
+    server = one_worker_server
+    async with AsyncClient(base_url=server.base_url, api_key=server.api_key) as client:
+        task = panel.start(client, [describe(p.name, p) for p in (slow, queued)], _configuration())
+        target = panel.rows[1]
+        for _ in range(200):
+            if target.job_id:
+                break
+            await asyncio.sleep(0.01)
+        assert target.job_id and target.status == "PENDING"
+        target.cancel_button.click()
+        await asyncio.wait_for(task, 60)
+        job = await client.jobs.get(target.job_id)
+    assert [r.status for r in panel.rows] == ["COMPLETED", "CANCELLED"]
+    assert job.status == "CANCELLED" and target.error == ""

@@ -193,7 +193,8 @@ async def _run_job(
         finally:
             canceller.cancel()
         if job.status != "COMPLETED":
-            row.error = job.error_message or f"the job ended {job.status}"
+            if job.status != "CANCELLED" or not row.cancel_requested:
+                row.error = job.error_message or f"the job ended {job.status}"
             row.result = ExtractResult(job, name=row.chosen.name)
             row.status = job.status
             return row.result
