@@ -332,6 +332,13 @@ def test_max_retries_zero_sends_once(make_runner: Any, clock: FakeClock) -> None
     assert len(api.requests) == 1
 
 
+def test_an_unretried_error_carries_the_servers_retry_after(make_runner: Any) -> None:
+    api = ScriptedAPI().on("GET", JOB_PATH, httpx.Response(429, headers={"Retry-After": "7"}))
+    with pytest.raises(APIStatusError) as info:
+        make_runner(api, max_retries=0)("jobs.get", JOB_ID)
+    assert info.value.retry_after == 7.0
+
+
 # --- errors -------------------------------------------------------------------------
 
 

@@ -592,6 +592,9 @@ async def _settle(sent_at: float) -> None:
 
 
 def _retry_delay(retry_index: int, error: LlamaExtractError | None) -> float:
+    """The server's ``Retry-After`` when it gave one, else jittered backoff (>= 1 s on 429)."""
+    if isinstance(error, APIStatusError) and error.retry_after is not None:
+        return error.retry_after
     delay = backoff(min(retry_index, 4))
     return max(delay, 1.0) if isinstance(error, RateLimitError) else delay
 

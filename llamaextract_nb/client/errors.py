@@ -48,8 +48,10 @@ class APIStatusError(LlamaExtractError):
         path: str,
         hint: str | None = None,
         body: Any = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status_code = status_code
+        self.retry_after = retry_after  # seconds the server asked to wait, if it said
         self.detail = detail
         self.method = method
         self.path = path

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -24,7 +25,12 @@ from llamaextract_nb.client.errors import (
     error_class,
     hint_for,
 )
-from llamaextract_nb.client.retry import RetryPolicy, is_retryable_error, is_retryable_status
+from llamaextract_nb.client.retry import (
+    RetryPolicy,
+    is_retryable_error,
+    is_retryable_status,
+    parse_retry_after,
+)
 from llamaextract_nb.client.settings import Settings
 from llamaextract_nb.client.uploads import UploadSource
 
@@ -185,5 +191,11 @@ class RequestLayer:
             attempts=attempts,
         )
         return error_class(status)(
-            status, detail or None, method=call.method, path=call.path, hint=hint, body=body
+            status,
+            detail or None,
+            method=call.method,
+            path=call.path,
+            hint=hint,
+            body=body,
+            retry_after=parse_retry_after(response.headers, time.time),
         )
