@@ -136,6 +136,13 @@ def test_clean_party_cuts_descriptions_and_rejects_roles() -> None:
     assert prose.clean_party("NIKE, Inc., divisions, subsidiaries and affiliates") == "NIKE, Inc."
     assert prose.clean_party("Maher Albitar, M.D., an individual") == "Maher Albitar"
     assert prose.clean_party("the Company") is None
+    assert (
+        prose.clean_party("Leggett & Platt, Incorporated, a Missouri corporation")
+        == "Leggett & Platt, Incorporated"
+    )
+    assert prose.clean_party("Lincare Holdings Inc. and/or its subsidiaries") == (
+        "Lincare Holdings Inc."
+    )
 
 
 def test_header_zone_company_skips_a_person_line_above_the_business_name() -> None:

@@ -473,17 +473,18 @@ _NAME_STOP = re.compile(
     r"partnership|individual|bank|association|entity|trust|organi[sz]ation|corp\b|llc\b|"
     r"resident|citizen|national|person|subsidiary|joint\s+stock)|,?\s+(?:a|an)\s+"
     r"(?:Delaware|Nevada|New\s+York|California|Florida|Texas|[A-Z][a-z]+)\b|"
-    r",\s*(?:having|with|whose|located|residing|organized|incorporated|on\s+behalf|its|"
-    r"its\s+successors|and\s+its|individually|hereinafter|herein|who|which|divisions?|"
-    r"subsidiaries|together|collectively|including|acting)\b|,\s*(?:M\.D|Ph\.D|Esq)\.?|"
-    r"\s+d/?b/?a\b|\s+f/k/a\b|"
+    r",\s*(?:having|with|whose|located|residing|(?:organized|incorporated)\s+(?:in|under)|"
+    r"on\s+behalf|its|its\s+successors|and\s+its|individually|hereinafter|herein|who|which|"
+    r"divisions?|subsidiaries|together|collectively|including|acting)\b|"
+    r",\s*(?:M\.D|Ph\.D|Esq)\.?|\s+d/?b/?a\b|\s+f/k/a\b|\s+and/or\b|\s+including\b|"
+    r",?\s+and\s+(?:its|their)\s+(?:parent|subsidiar|affiliat|divisions?|successors)\w*|"
     r"\s+(?:having|with\s+(?:its|a)\s+(?:principal|registered|office)|whose|located\s+at|"
     r"residing|who\s+resides|hereinafter|on\s+behalf|organized\s+under|incorporated\s+under)\b|"
     r",\s*\d|\s+\d{2,}\s)"
 )
 _CORP_SUFFIX = (
-    r"(?:Inc|Corp|Co|Ltd|L\.?L\.?C|L\.?P|N\.A|S\.A|A\.G|PLC|LLP|GmbH|B\.V|N\.V|S\.p\.A"
-    r"|AB|AG|ASA)\.?"
+    r"(?:Inc|Incorporated|Corp|Co|Ltd|Limited|L\.?L\.?C|L\.?P|N\.A|S\.A|A\.G|PLC|LLP|GmbH|B\.V"
+    r"|N\.V|S\.p\.A|AB|AG|ASA)\.?"
 )
 _SPLIT_PARTIES = re.compile(r"(?i)(?:\)\s*[,;]?\s*(?:and|&)\s+|;\s*(?:and\s+)?|\)\s*,\s+(?=[A-Z]))")
 _PERIOD = re.compile(r"(\S*)\.\s+(?=[A-Z“\"(])")
@@ -557,6 +558,7 @@ _ORG_NOISE = re.compile(
     r"^(?:(?:WHEREAS|LOGO|CONFIDENTIAL|PRIVILEGED|AND|Re|RE|Attn|Attention|Dear|To|From|By|Name|"
     r"Title|Mr|Ms|Mrs|Dr|[IVX]+|Exhibit|EXHIBIT|CEO|President|Principal|Director|"
     r"Board\s+of\s+Directors\s+of|BACKGROUND|INFORMATION|RECITALS)\b[.:,]?\s+)+"
+    r"|^(?:[A-Z][A-Z\-]+\s+)*(?:AGREEMENT|VERSION|CONFIDENTIAL)\b[.:,]?\s+"
 )
 _GENERIC_ORG_WORDS = {
     "THE",
