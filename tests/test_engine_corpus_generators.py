@@ -164,6 +164,20 @@ def test_header_zone_address_is_the_block_between_name_and_phone() -> None:
     assert best.text == "NO. 12, JALAN BUNGA 3, TAMAN MELATI, 53100 KUALA LUMPUR"
 
 
+def test_header_zone_address_prefers_the_numbered_block_over_a_branch_name() -> None:
+    lines = [
+        "SUSHI KING - TAMAN MALURI",
+        "KING SUSHI SDN. BHD. (1248446-V)",
+        "NO: 1-1&2 GROUND FLOOR,",
+        "JLN TEMENGGUNG 13/9,",
+        "43200 CHERAS SELANGOR.",
+        "(GST REG.NO: 001375580160)",
+    ]
+    spec = _specs(RECEIPT_SCHEMA)["address"]
+    best = _best(header_zone.generate(_doc(lines), spec, Hints()))
+    assert best.text == "NO: 1-1&2 GROUND FLOOR, JLN TEMENGGUNG 13/9, 43200 CHERAS SELANGOR."
+
+
 def test_header_zone_leaves_other_parties_alone() -> None:
     spec = _specs(RECEIPT_SCHEMA)["customer_address"]
     assert header_zone.wants(spec) is None

@@ -85,8 +85,9 @@ _HEADER_END = re.compile(
     r"|^\s*[TF]\s*:|@|^\s*\+?\(?\d[\d\s()\-]{6,}\d\s*$"
 )
 # company / tax registration numbers printed between the name and the address
+_CONTACT = re.compile(r"(?i)\b(?:TEL|PHONE|FAX|EMAIL|E-MAIL|WEBSITE|HOTLINE)\b|@|\bWWW\.")
 _ID_LINE = re.compile(
-    r"(?i)^\s*[(\[]?\s*(?:COMPANY|CO|BR|ROC|REG|REGISTRATION|BUSINESS|GST|SST|TAX)\b[\w.\s]{0,20}"
+    r"(?i)^\s*[(\[]?\s*(?:COMPANY|CO|BRN?|ROC|REG|REGISTRATION|BUSINESS|GST|SST|TAX)\b[\w.\s]{0,20}"
     r"(?:NO|ID|NUMBER)\b"
 )
 _TRAILING_ID = re.compile(
@@ -211,31 +212,51 @@ def _continues_name(text: str, following: str) -> bool:
 
 
 def _address(page: Page, zone: list[Line]) -> list[Candidate]:
-    """The first run of address-looking lines in the header zone."""
-    out: list[Candidate] = []
-    start = None
-    for index, line in enumerate(zone):
-        text = line.text.strip()
-        following = zone[index + 1].text.strip() if index + 1 < len(zone) else ""
-        if (
-            _ID_LINE.match(text)
-            or _HEADER_END.match(text)
-            or _REGISTRATION.match(text)
-            or _COMPANY_SUFFIX.search(text)
-        ):
+    """Runs of address-looking lines in the header zone, the most address-like first."""
+    blocks: list[tuple[float, list[Line]]] = []
+    index = 0
+    while index < len(zone):
+        if not _starts_address(zone, index):
+            index += 1
             continue
-        if _continues_name(text, following):
-            continue
-        if _is_addressy(text):
-            start = index
-            break
-    if start is None:
-        return out
+        block = _address_block(zone[index:])
+        if block:
+            blocks.append((_address_quality(block), block))
+        index += max(len(block), 1)
+    blocks.sort(key=lambda item: -item[0])
+    out = []
+    for rank, (quality, block) in enumerate(blocks[:2]):
+        joined = _TRAILING_ID.sub("", " ".join(line.text.strip() for line in block)).strip(" ;,")
+        # where an unlabeled address block ends is a guess: keep its confidence moderate
+        score = min(0.45 + 0.05 * quality, 0.65) * (1.0 if rank == 0 else 0.7)
+        out.append(_candidate(page, block, joined, score))
+    return out
+
+
+def _starts_address(zone: list[Line], index: int) -> bool:
+    text = zone[index].text.strip()
+    following = zone[index + 1].text.strip() if index + 1 < len(zone) else ""
+    if (
+        _ID_LINE.match(text)
+        or _HEADER_END.match(text)
+        or _CONTACT.search(text)
+        or _REGISTRATION.match(text)
+        or _COMPANY_SUFFIX.search(text)
+        or text.startswith("(")
+        or (_LABEL_LINE.match(text) and not _STREET.search(text))
+    ):
+        return False
+    return not _continues_name(text, following) and _is_addressy(text)
+
+
+def _address_block(lines: list[Line]) -> list[Line]:
+    """The address lines from the first of ``lines`` up to the phone, tax number or body."""
     block: list[Line] = []
-    for line in zone[start:]:
+    for line in lines:
         text = line.text.strip()
         if (
             _HEADER_END.match(text)
+            or _CONTACT.search(text)
             or _ID_LINE.match(text)
             or _DATE_OR_TIME.search(text)
             or _REGISTRATION.match(text)
@@ -250,15 +271,15 @@ def _address(page: Page, zone: list[Line]) -> list[Candidate]:
             break
     while block and not _is_addressy(block[-1].text):
         block.pop()
-    if not block:
-        return out
-    joined = _TRAILING_ID.sub("", " ".join(line.text.strip() for line in block)).strip(" ;,")
-    markers = sum(_is_addressy(line.text) for line in block)
-    has_postcode = any(_POSTCODE.search(line.text) for line in block)
-    # where an unlabeled address block ends is a guess: keep its confidence moderate
-    score = 0.45 + 0.05 * min(markers, 3) + (0.05 if has_postcode else 0.0)
-    out.append(_candidate(page, block, joined, min(score, 0.65)))
-    return out
+    return block
+
+
+def _address_quality(block: list[Line]) -> float:
+    """0..4: how many lines look like address, a postcode, a street number first."""
+    markers = min(sum(_is_addressy(line.text) for line in block), 2)
+    postcode = 1.0 if any(_POSTCODE.search(line.text) for line in block) else 0.0
+    numbered = 1.0 if re.match(r"\s*(?:NO\.?|LOT|UNIT|\d)", block[0].text, re.I) else 0.0
+    return markers + postcode + numbered
 
 
 def _candidate(page: Page, lines: list[Line], text: str, score: float) -> Candidate:
