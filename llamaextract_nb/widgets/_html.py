@@ -48,9 +48,11 @@ def message(text: str, kind: str = "error") -> str:
 
 def human_size(size: int) -> str:
     """``1.2 MB`` style size."""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    if size < 1000:
+        return f"{size} B"
+    value = size / 1000
+    for unit in ("KB", "MB"):
+        if value < 1000:
+            return f"{value:.1f} {unit}"
         value /= 1000
-    return f"{size} B"
+    return f"{value:.1f} GB"

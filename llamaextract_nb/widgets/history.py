@@ -65,8 +65,8 @@ class HistoryPanel(w.VBox):
         self.records.append(record)
         self._refresh()
 
-    def update(self, record: RunRecord) -> None:
-        """Refresh the list after ``record`` changed (its run finished)."""
+    def refresh(self) -> None:
+        """Redraw the list (after a run finished)."""
         self._refresh()
 
     def restore(self, number: int | None = None) -> RunRecord:

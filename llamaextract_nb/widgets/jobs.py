@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 TICK_SECONDS = 0.5
 WAIT_TIMEOUT = 3600.0
 """How long a job may run before its row says it timed out (the job itself goes on)."""
-FINAL = frozenset({*TERMINAL_STATUSES})
+FINAL = TERMINAL_STATUSES
 
 
 class JobRow(w.HBox):

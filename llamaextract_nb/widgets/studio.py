@@ -152,7 +152,7 @@ class Studio(w.VBox):
         results = await jobs
         record.results = results
         record.statuses = [row.status for row in self.run_panel.rows]
-        self.history.update(record)
+        self.history.refresh()
         self.results_view.show(results)
         self.outputs.selected_index = 0
         return self.results_view.batch()
