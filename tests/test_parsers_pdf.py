@@ -227,3 +227,17 @@ def test_word_hyphenated_across_lines_stays_as_printed() -> None:
     assert first.text == "the information is strictly confiden-"
     assert second.text == "tial and must not be shared"
     assert first.box is not None and second.box is not None and second.box.y > first.box.y1 - 1
+
+
+def test_letters_split_by_pdfium_but_printed_together_are_one_word() -> None:
+    from llamaextract_nb.local.engine.document import Box, Word
+    from llamaextract_nb.local.engine.parsers.layout import build_lines
+
+    def item(text: str, x: float, w: float) -> tuple[float, float, float, float, Word]:
+        return (x, 100.0, x + w, 111.0, Word(text, Box(x, 100.0, w, 11.0)))
+
+    letters = [item(char, 72.0 + 7 * i, 7.0) for i, char in enumerate("ACME,")]
+    (line,) = build_lines([*letters, item("INC.", 110.0, 24.0), item("Ltd", 137.0, 16.0)])
+    assert [word.text for word in line.words] == ["ACME,", "INC.", "Ltd"]
+    assert line.text == "ACME, INC. Ltd"
+    assert line.words[0].box == Box(72.0, 100.0, 35.0, 11.0)

@@ -16,6 +16,7 @@ from operator import itemgetter
 from llamaextract_nb.local.engine.document import Box, Line, Word
 
 WIDE_GAP = 1.0  # in line heights
+TOUCHING = 0.08  # words closer than this (in line heights) are one word split by PDFium
 _MIN_BAND_ROWS = 4
 _MIN_TEXT_WORDS = 3.0  # mean words per row on each side of a prose gutter
 _MAX_DEPTH = 3
@@ -55,6 +56,7 @@ def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
             rows.append(row)
     for row in rows:
         row.items.sort(key=_LEFT)
+        row.items = _join_touching(row.items, TOUCHING * row.height)
     if frame is None:
         return [_line(part) for part in _reading_order(rows, 0)]
     return [_framed_line(part) for part in _reading_order(rows, 0)]
@@ -62,6 +64,28 @@ def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
 
 _TOP_LEFT = itemgetter(1, 0)
 _LEFT = itemgetter(0)
+
+
+def _join_touching(items: list[Item], limit: float) -> list[Item]:
+    """Merge neighbours with no visible gap: PDFium sometimes "spaces" the letters of
+    a word drawn glyph by glyph (``P A C K E T E E R``), which is not what is printed."""
+    joined = [items[0]]
+    for item in items[1:]:
+        last = joined[-1]
+        if item[0] - last[2] >= limit:
+            joined.append(item)
+            continue
+        first_box, second_box = last[4].box, item[4].box
+        assert first_box is not None and second_box is not None
+        word = Word(last[4].text + item[4].text, first_box.union(second_box))
+        joined[-1] = (
+            min(last[0], item[0]),
+            min(last[1], item[1]),
+            max(last[2], item[2]),
+            max(last[3], item[3]),
+            word,
+        )
+    return joined
 
 
 def _line(items: list[Item]) -> Line:
