@@ -85,6 +85,12 @@ _HEADER_END = re.compile(
     r"|^\s*[TF]\s*:|@|^\s*\+?\(?\d[\d\s()\-]{6,}\d\s*$"
 )
 # company / tax registration numbers printed between the name and the address
+# header lines that are never the issuer's name
+_NOT_A_NAME = re.compile(
+    r"(?i)\b(?:THANK\s+YOU|WELCOME|GOODS\s+SOLD|NUMBER|NO\.?\s*:|PLEASE|RECEIPT|INVOICE|"
+    r"CHIT|MEMBER|CASHIER|SERVED\s+BY)\b"
+)
+_LEADING_CODE = re.compile(r"^\d{3,}\s+(?=[A-Z])")
 _CONTACT = re.compile(r"(?i)\b(?:TEL|PHONE|FAX|EMAIL|E-MAIL|WEBSITE|HOTLINE)\b|@|\bWWW\.")
 _ID_LINE = re.compile(
     r"(?i)^\s*[(\[]?\s*(?:COMPANY|CO|BRN?|ROC|REG|REGISTRATION|BUSINESS|GST|SST|TAX)\b[\w.\s]{0,20}"
@@ -151,7 +157,7 @@ def company_score(line: Line, index: int, tallest: float | None) -> float:
     text = line.text.strip()
     if _letters(text) < 3 or _HEADER_END.match(text) or _LABEL_LINE.match(text):
         return 0.0
-    if _DATE_OR_TIME.search(text) or _REGISTRATION.match(text):
+    if _DATE_OR_TIME.search(text) or _REGISTRATION.match(text) or _NOT_A_NAME.search(text):
         return 0.0
     score = 0.0
     if _COMPANY_SUFFIX.search(text):
@@ -190,7 +196,7 @@ def _company(page: Page, zone: list[Line]) -> list[Candidate]:
             s >= 0.6 for s in scores[index + 1 : index + 3]
         ):
             score *= 0.6  # a plain line just above a business name: a person, a slogan
-        text = _TRAILING_ID.sub("", text).strip()
+        text = _LEADING_CODE.sub("", _TRAILING_ID.sub("", text)).strip()
         if _letters(text) >= 3:
             out.append(_candidate(page, lines, text, score))
     return out
@@ -204,11 +210,9 @@ def _continues_name(text: str, following: str) -> bool:
         _SUFFIX_START.match(following) and not _is_addressy(following)
     ):
         return True
-    return (
-        text.endswith(("&", "-", " AND"))
-        and _letters(following) >= 3
-        and not _is_addressy(following)
-    )
+    if _letters(following) < 3 or _is_addressy(following):
+        return False
+    return text.endswith(("&", "-", " AND")) or following.startswith(("&", "AND "))
 
 
 def _address(page: Page, zone: list[Line]) -> list[Candidate]:
