@@ -33,7 +33,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from llamaextract_nb.local.engine import extract  # noqa: E402
+from llamaextract_nb.local.engine import DocumentError, EngineOutput, extract  # noqa: E402
 from llamaextract_nb.local.engine.coerce import parse_date, parse_number  # noqa: E402
 
 BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.01))
@@ -128,6 +128,15 @@ class Bands:
             yield f"    {name:<14} accuracy {ok / total:6.3f}   ({ok}/{total})"
 
 
+def run_extract(data: bytes, filename: str, config: dict[str, Any]) -> EngineOutput | None:
+    """The engine's output, or None (reported) when it refuses the document."""
+    try:
+        return extract(data, filename, config)
+    except DocumentError as error:
+        print(f"  {filename}: engine refused the document: {error}")
+        return None
+
+
 def field_entries(metadata: dict[str, Any]) -> dict[str, Any]:
     return (metadata.get("field_metadata") or {}).get("document_metadata") or {}
 
@@ -174,18 +183,19 @@ def run_nda(root: Path, limit: int | None, show_misses: bool) -> None:
     per_key: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     bands = Bands()
     started = time.perf_counter()
-    pages = 0
+    pages = failed = 0
     for name, answer in zip(names, answers, strict=True):
         gold: collections.Counter[tuple[str, str]] = collections.Counter()
         for item in answer.split():
             gold_key, _, gold_value = item.partition("=")
             gold[(gold_key, gold_value.upper())] += 1
         data = (base / "documents" / name).read_bytes()
-        output = extract(data, name, configuration(NDA_SCHEMA))
-        pages += int(output.usage.get("num_pages_extracted") or 0)
-        result = output.result
+        output = run_extract(data, name, configuration(NDA_SCHEMA))
+        failed += output is None
+        pages += int(output.usage.get("num_pages_extracted") or 0) if output else 0
+        result = output.result if output else {}
         assert isinstance(result, dict)
-        entries = field_entries(output.metadata)
+        entries = field_entries(output.metadata) if output else {}
         predicted: list[tuple[tuple[str, str], float | None]] = []
         for field_name, key in (
             ("effective_date", "effective_date"),
@@ -228,7 +238,10 @@ def run_nda(root: Path, limit: int | None, show_misses: bool) -> None:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    print(f"Kleister-NDA train: {len(names)} documents, {pages} pages, {elapsed:.1f} s")
+    print(
+        f"Kleister-NDA train: {len(names)} documents ({failed} refused), {pages} pages,"
+        f" {elapsed:.1f} s"
+    )
     print(f"  micro P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}   (target F1 >= 0.72)")
     for key in ("effective_date", "jurisdiction", "party", "term"):
         c = per_key[key]
@@ -342,16 +355,18 @@ def run_sroie(root: Path, limit: int | None, formats: list[str], show_misses: bo
         correct: collections.Counter[str] = collections.Counter()
         bands = Bands()
         started = time.perf_counter()
+        failed = 0
         for name in names:
             lines = read_receipt(base / "box" / f"{name}.csv")
             truth = json.loads(
                 (base / "key" / f"{name}.json").read_text(encoding="utf-8", errors="replace")
             )
             data = receipt_txt(lines) if fmt == "txt" else receipt_pdf(lines)
-            output = extract(data, f"{name}.{fmt}", config)
-            result = output.result
+            output = run_extract(data, f"{name}.{fmt}", config)
+            failed += output is None
+            result = output.result if output else {}
             assert isinstance(result, dict)
-            entries = field_entries(output.metadata)
+            entries = field_entries(output.metadata) if output else {}
             for field_name in SROIE_FIELDS:
                 value = result.get(field_name)
                 ok = sroie_correct(field_name, value, str(truth.get(field_name) or ""))
@@ -367,7 +382,7 @@ def run_sroie(root: Path, limit: int | None, formats: list[str], show_misses: bo
         accuracies = {f: correct[f] / n for f in SROIE_FIELDS}
         mean = sum(accuracies.values()) / len(SROIE_FIELDS)
         shown = "  ".join(f"{f} {a:.3f}" for f, a in accuracies.items())
-        print(f"SROIE tune as {fmt.upper()}: {n} receipts, {elapsed:.1f} s")
+        print(f"SROIE tune as {fmt.upper()}: {n} receipts ({failed} refused), {elapsed:.1f} s")
         print(f"  {shown}   mean {mean:.3f}   (target mean >= 0.72)")
         print(
             "  accuracy of extracted values per confidence band"
