@@ -119,6 +119,12 @@ def jupyterlab(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def _sample_path(name: str) -> Path:
+    from llamaextract_nb import samples
+
+    return samples.path(name)
+
+
 def _sample_label() -> str:
     """The Dropdown label of the sample the test picks: the one-page PDF invoice."""
     from llamaextract_nb import samples
@@ -171,16 +177,25 @@ def _drive(page: Page, url: str, label: str) -> None:
     assert not tracebacks, f"the quickstart printed errors: {tracebacks[:2]}"
     _shot(page, "02_quickstart_ran", studio)
 
-    # Pick a sample in the Documents tab.
+    # Upload a file through the browser: it reaches the kernel and is listed with its pages.
     studio.locator(".lm-TabBar-tab", has_text="Documents").click()
     files = studio.locator(".lxnb-files")
     files.get_by_role("button", name="Clear").click()
+    with page.expect_file_chooser() as chooser:
+        files.locator(".widget-upload").click()
+    chooser.value.set_files(str(_sample_path("receipt.pdf")))
+    table = files.locator(".lxnb-file-table")
+    _wait_for(lambda: "receipt.pdf" in table.inner_text(), "the uploaded file was not listed")
+    assert "PDF" in table.inner_text()
+    _shot(page, "03_file_uploaded", files)
+
+    # Pick a sample instead.
+    files.get_by_role("button", name="Clear").click()
     files.locator("select").select_option(label=label)
     files.get_by_role("button", name="Add sample").click()
-    table = files.locator(".lxnb-file-table")
-    table.wait_for(state="visible")
-    assert "invoice.pdf" in table.inner_text()
-    _shot(page, "03_sample_picked", files)
+    _wait_for(lambda: "invoice.pdf" in table.inner_text(), "the sample was not listed")
+    assert "receipt.pdf" not in table.inner_text()
+    _shot(page, "04_sample_picked", files)
 
     # Add a field in the schema editor; the JSON view follows.
     studio.locator(".lm-TabBar-tab", has_text="Schema").click()
@@ -194,7 +209,7 @@ def _drive(page: Page, url: str, label: str) -> None:
     rows.last.locator("input[placeholder='description']").fill("Any note printed on the document")
     json_view = editor.locator(".lxnb-json textarea")
     _wait_for(lambda: NEW_FIELD in json_view.input_value(), "the JSON view did not follow the rows")
-    _shot(page, "04_field_added", rows.last)
+    _shot(page, "05_field_added", rows.last)
 
     # Run and wait for COMPLETED.
     run = studio.locator(".lxnb-run")
@@ -206,7 +221,7 @@ def _drive(page: Page, url: str, label: str) -> None:
         "the job did not finish",
         120,
     )
-    _shot(page, "05_run_completed", run)
+    _shot(page, "06_run_completed", run)
     assert statuses.first.inner_text().strip() == "COMPLETED", run.inner_text()
 
     # The result table and a citation are on the page.
@@ -217,13 +232,13 @@ def _drive(page: Page, url: str, label: str) -> None:
     citation = results.locator(".lxnb-citation").first
     citation.wait_for(state="visible")
     assert citation.inner_text().strip(), "the citation is empty"
-    _shot(page, "06_results_and_citation", citation)
+    _shot(page, "07_results_and_citation", citation)
 
     # The full view of the document (the results package's HTML) opens in place.
     results.get_by_text("Full view of this document").click()
     full_view = results.locator(".lm-AccordionPanel .widget-html-content, .widget-html").last
     _wait_for(lambda: "invoice.pdf" in full_view.inner_text(), "the full view did not open", 30)
-    _shot(page, "07_full_view", full_view)
+    _shot(page, "08_full_view", full_view)
 
 
 def _wait_kernel_ready(page: Page) -> None:
