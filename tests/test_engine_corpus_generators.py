@@ -108,6 +108,19 @@ def test_prose_jurisdiction_reads_the_governing_law_clause_across_a_line_break()
     assert "New York" in best.line.text  # the cited line holds the value
 
 
+def test_prose_jurisdiction_reads_other_ways_of_naming_the_governing_law() -> None:
+    spec = _specs(NDA_SCHEMA)["jurisdiction"]
+    cases = {
+        "This agreement shall be governed by Kansas law, without regard to conflicts.": "Kansas",
+        "This Agreement shall be governed by the laws of the United States of America, "
+        "State of California.": "California",
+        "This Agreement shall be governed by the laws (other than the conflict of laws "
+        "rules) of the State of Indiana.": "Indiana",
+    }
+    for sentence, place in cases.items():
+        assert _best(prose.generate(_doc([sentence]), spec, Hints())).text == place
+
+
 def test_prose_parties_come_from_the_opening_clause_without_their_descriptions() -> None:
     doc = _doc(NDA_TEXT.splitlines())
     candidates = prose.generate(doc, _specs(NDA_SCHEMA)["parties"], Hints())

@@ -309,10 +309,13 @@ _PLACE_RE = re.compile(
     re.I,
 )
 _LAW_CUE = re.compile(
-    r"(?i)\b(?:laws?|jurisdiction|courts?|venue)\s+(?:of|in)\s+(?:the\s+)?"
+    r"(?i)\b(?:laws?|jurisdiction|courts?|venue)\s*(?:\([^()]{0,120}\)\s*)?(?:of|in)\s+(?:the\s+)?"
     r"(?:(?:state|commonwealth|province|republic|kingdom|country)\s+of\s+)?$"
 )
 _GOVERNED_CUE = re.compile(r"(?i)\b(?:governed|governing\s+law|construed|interpreted|enforced)\b")
+_GOVERNED_BY = re.compile(r"(?i)\bgoverned\s+(?:by|under)\s+(?:the\s+)?(?:internal\s+)?$")
+_LAW_AFTER = re.compile(r"(?i)^\s+(?:law|laws|statutes)\b")
+_STATE_OF = re.compile(r"(?i)\b(?:state|commonwealth)\s+of\s*(?:$|\w)")
 
 
 def _jurisdiction_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
@@ -321,15 +324,26 @@ def _jurisdiction_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> li
     out: list[Candidate] = []
     for match in _PLACE_RE.finditer(text):
         before = text[max(0, match.start() - 200) : match.start()]
-        if not _LAW_CUE.search(before[-60:]):
+        after = text[match.end() : match.end() + 150]
+        governed = bool(_GOVERNED_CUE.search(before))
+        if _LAW_CUE.search(before[-160:]):
+            score = 0.6
+            if governed:
+                score = 0.9
+                if re.search(
+                    r"(?i)\blaws?\s+of\s+(?:the\s+)?(?:state|commonwealth)\s+of\s*$", before
+                ):
+                    score = 0.95
+            elif re.search(r"(?i)\bcourts?\b", before[-60:]):
+                score = 0.5
+        elif _GOVERNED_BY.search(before[-40:]) and _LAW_AFTER.match(after):
+            score = 0.9  # "governed by Kansas law"
+        elif _STATE_OF.search(before[-30:]) and (governed or _GOVERNED_CUE.search(after)):
+            score = 0.75  # "... the law, and not the law of conflicts, of the State of New York"
+        else:
             continue
-        score = 0.6
-        if _GOVERNED_CUE.search(before):
-            score = 0.9
-            if re.search(r"(?i)\blaws?\s+of\s+(?:the\s+)?(?:state|commonwealth)\s+of\s*$", before):
-                score = 0.95
-        elif re.search(r"(?i)\bcourts?\b", before[-60:]):
-            score = 0.5
+        if re.match(r"(?i)united\s+states", match.group(1)) and _STATE_OF.search(after[:40] + " "):
+            score *= 0.6  # "the United States of America, State of California": the state
         cand = candidate_for(stream, match.start(), match.end(), score)
         if cand is not None:
             out.append(cand)
