@@ -253,3 +253,31 @@ async def test_cancel_a_queued_job_on_the_service(
         job = await client.jobs.get(target.job_id)
     assert [r.status for r in panel.rows] == ["COMPLETED", "CANCELLED"]
     assert job.status == "CANCELLED" and target.error == ""
+
+
+async def test_uploads_are_bounded(
+    local_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("llamaextract_nb.widgets.jobs.MAX_CONCURRENT_UPLOADS", 2)
+    paths = []
+    for n in range(8):
+        path = tmp_path / f"doc_{n}.txt"
+        path.write_text(INVOICE.replace("2041", f"30{n:02d}"), encoding="utf-8")
+        paths.append(path)
+    panel = RunPanel()
+    uploading: set[int] = set()
+    most = 0
+
+    def watch(index: int, status: str) -> None:
+        nonlocal most
+        (uploading.add if status == "UPLOADING" else uploading.discard)(index)
+        most = max(most, len(uploading))
+
+    async with AsyncClient(base_url=local_server.base_url, api_key=local_server.api_key) as client:
+        task = panel.start(client, [describe(p.name, p) for p in paths], _configuration())
+        for index, row in enumerate(panel.rows):
+            row.observe(lambda change, index=index: watch(index, change["new"]), "status")
+        results = await asyncio.wait_for(task, 120)
+    assert most == 2
+    assert [r.status for r in panel.rows] == ["COMPLETED"] * 8
+    assert [r.df["invoice_number"][0] for r in results] == [f"INV-30{n:02d}" for n in range(8)]

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from llamaextract_nb.results import ExtractResult
 
 TICK_SECONDS = 0.5
+MAX_CONCURRENT_UPLOADS = 8
+"""Uploads (and job creations) in flight at once; the rest wait, shown as PENDING."""
 WAIT_TIMEOUT = 3600.0
 """How long a job may run before its row says it timed out (the job itself goes on)."""
 FINAL = TERMINAL_STATUSES
@@ -138,8 +140,9 @@ class RunPanel(w.VBox):
         self.show_error("")
         self.running = True
         self.run_button.disabled = True
+        uploads = asyncio.Semaphore(MAX_CONCURRENT_UPLOADS)
         for row in self.rows:
-            row.task = loop.create_task(_run_job(client, row, configuration))
+            row.task = loop.create_task(_run_job(client, row, configuration, uploads))
         return loop.create_task(self._supervise())
 
     async def _supervise(self) -> list[ExtractResult]:
@@ -169,7 +172,10 @@ class RunPanel(w.VBox):
 
 
 async def _run_job(
-    client: AsyncClient, row: JobRow, configuration: ExtractConfiguration
+    client: AsyncClient,
+    row: JobRow,
+    configuration: ExtractConfiguration,
+    uploads: asyncio.Semaphore,
 ) -> ExtractResult | None:
     """Upload, create, wait, fetch; every outcome ends in the row's traits."""
     from llamaextract_nb.client import LlamaExtractError
@@ -180,9 +186,10 @@ async def _run_job(
         row.status = job.status
 
     try:
-        row.status = "UPLOADING"
-        file = await client.files.upload(row.chosen.source, filename=row.chosen.name)
-        job = await client.jobs.create(file.id, configuration)
+        async with uploads:
+            row.status = "UPLOADING"
+            file = await client.files.upload(row.chosen.source, filename=row.chosen.name)
+            job = await client.jobs.create(file.id, configuration)
         row.job_id = job.id
         row.status = job.status
         canceller = asyncio.get_running_loop().create_task(_cancel_when_asked(client, row))
