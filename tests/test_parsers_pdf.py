@@ -180,29 +180,47 @@ def test_rotated_pages_use_displayed_coordinates(degrees: int) -> None:
     assert abs(title_x - expected[0]) < 30 and abs(title_y - expected[1]) < 80
 
 
-def test_ligatures_and_soft_hyphens_are_normalised() -> None:
-    def draw(pdf: FPDF, number: int) -> None:
-        pdf.add_font("dejavu", fname=_dejavu())
-        pdf.set_font("dejavu", size=12)
-        pdf.set_xy(72, 72)
-        pdf.cell(300, 14, "the \ufb01nal of\ufb01ce draft")
+def handmade_pdf(content: bytes, to_unicode: bytes) -> bytes:
+    """A one-page PDF in Helvetica (standard encoding) with a ToUnicode map, by hand."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%b\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /StandardEncoding"
+        b" /ToUnicode 6 0 R >>",
+        b"<< /Length %d >>\nstream\n%b\nendstream" % (len(to_unicode), to_unicode),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
-    doc = parse(make_pdf(draw), "ligature.pdf")
-    assert "the final office draft" in doc.text
 
-
-def _dejavu() -> str:
-    import glob
-    import importlib.util
-    from pathlib import Path
-
-    fonts = glob.glob("/usr/share/fonts/**/DejaVuSans.ttf", recursive=True)
-    matplotlib = importlib.util.find_spec("matplotlib")  # ships DejaVu when installed
-    if matplotlib is not None and matplotlib.origin:
-        bundled = Path(matplotlib.origin).parent / "mpl-data/fonts/ttf/DejaVuSans.ttf"
-        fonts += [str(bundled)] if bundled.exists() else []
-    assert fonts, "DejaVuSans.ttf is needed for the ligature test (apt package fonts-dejavu-core)"
-    return fonts[0]
+def test_soft_hyphens_go_and_ligatures_are_letters() -> None:
+    # code \255 is shown as a hyphen but maps to U+00AD (a soft hyphen); \256 is the "fi"
+    # ligature glyph of the standard encoding
+    to_unicode = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Soft def"
+        b" 1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <AD> <00AD>"
+        b" endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    content = b"BT /F1 12 Tf 72 700 Td (confi\\255dential and \\256nal of\\256ce) Tj ET"
+    doc = parse(handmade_pdf(content, to_unicode), "soft.pdf")
+    assert doc.text == "confidential and final office"
+    first = doc.pages[0].lines[0].words[0]
+    assert first.box is not None and 72 <= first.box.x < 73
+    assert 78 < first.box.y < 92 < first.box.y1  # the baseline (y = 792 - 700) is inside
 
 
 def test_a_word_whose_characters_jump_lines_is_cut_there() -> None:

@@ -33,20 +33,8 @@ NO_TEXT_LAYER = (
     "this PDF has no text layer (scanned image); OCR is not available locally. "
     "Upload a PDF with selectable text, or a DOCX/TXT version of the document."
 )
-_TEXT_FIXES = str.maketrans(
-    {
-        "\ufb00": "ff",
-        "\ufb01": "fi",
-        "\ufb02": "fl",
-        "\ufb03": "ffi",
-        "\ufb04": "ffl",
-        "\ufb05": "st",
-        "\ufb06": "st",
-        "\u00ad": "",
-        "\u2010": "-",
-        "\u2011": "-",
-    }
-)
+# PDFium already spells ligature glyphs out as letters; soft hyphens (U+00AD) it keeps
+_TEXT_FIXES = str.maketrans({"\u00ad": "", "\u2010": "-", "\u2011": "-"})
 _CONTROLS = re.compile("[\x00\x01\x03-\x09\x0b\x0c\x0e-\x1f\xa0]")
 _SOFT_HYPHENS = re.compile("[\x02\ufffe]")  # PDFium's marks for a hyphen at a line break
 _FIXED_CHARS = frozenset(chr(code) for code in _TEXT_FIXES)
