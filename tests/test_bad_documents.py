@@ -218,3 +218,27 @@ def test_drawing_with_thousands_of_strokes_reads_tables_quickly() -> None:
     doc = parse(data, "drawing.pdf", need_tables=True)
     assert time.perf_counter() - start < 5
     assert "Item 29 label text" in doc.text
+
+
+def test_xlsx_with_a_damaged_sheet() -> None:
+    import zipfile
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Description", "Amount"])
+    sheet.append(["Widget", 12])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut the sheet's XML in half
+            archive.writestr(info, data)
+    with pytest.raises(DocumentError, match=r"sheet 'Sheet' of book\.xlsx cannot be read"):
+        parse(damaged.getvalue(), "book.xlsx")

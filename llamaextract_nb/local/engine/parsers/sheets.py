@@ -1,4 +1,5 @@
-"""Spreadsheet-like formats: CSV (one table) and XLSX (one table per sheet).
+"""Spreadsheet-like formats: CSV (one table) and XLSX (a named table per sheet, or per
+tabular block of a sheet laid out like a form).
 
 Each table is also rendered into its page as row lines (``"a | b | c"``). Sheets longer
 than :data:`MAX_ROWS` rows fail with a clear message instead of exhausting memory or
@@ -71,7 +72,15 @@ def parse_xlsx(data: bytes, filename: str) -> Document:
     try:
         for sheet in workbook.worksheets:
             _check_declared_size(sheet, filename)
-            rows = _bounded(_sheet_rows(sheet), filename, sheet.title)
+            try:
+                rows = _bounded(_sheet_rows(sheet), filename, sheet.title)
+            except DocumentError:
+                raise
+            except Exception as exc:  # a damaged sheet part inside a readable package
+                raise DocumentError(
+                    f"sheet {sheet.title!r} of {filename} cannot be read, it may be damaged "
+                    f"({type(exc).__name__}: {exc})."
+                ) from exc
             for block in _blocks(rows):
                 table = make_table(block, name=sheet.title)
                 if table is None or _is_label_value_block(block) or _is_sparse(block):
