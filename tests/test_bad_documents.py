@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import time
@@ -242,3 +243,21 @@ def test_xlsx_with_a_damaged_sheet() -> None:
             archive.writestr(info, data)
     with pytest.raises(DocumentError, match=r"sheet 'Sheet' of book\.xlsx cannot be read"):
         parse(damaged.getvalue(), "book.xlsx")
+
+
+def test_mutated_samples_parse_or_fail_with_a_document_error() -> None:
+    import random
+
+    import llamaextract_nb.samples as samples
+
+    rng = random.Random(7)
+    for sample in samples.list():
+        original = sample.read_bytes()
+        for _ in range(15):
+            data = bytearray(original)
+            for _ in range(rng.randint(1, 30)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            if rng.random() < 0.3:
+                data = data[: rng.randrange(1, len(data))]
+            with contextlib.suppress(DocumentError):  # any other exception fails the test
+                parse(bytes(data), sample.name, need_tables=True)

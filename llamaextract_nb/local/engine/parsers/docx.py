@@ -44,12 +44,17 @@ def parse_docx(data: bytes, filename: str) -> Document:
                 else:
                     lines.extend(_loose_cells(block))
 
-    section = document.sections[0] if document.sections else None
-    if section is not None and not section.header.is_linked_to_previous:
-        add_blocks(section.header.iter_inner_content())
-    add_blocks(document.iter_inner_content())
-    if section is not None and not section.footer.is_linked_to_previous:
-        add_blocks(section.footer.iter_inner_content())
+    try:
+        section = document.sections[0] if document.sections else None
+        if section is not None and not section.header.is_linked_to_previous:
+            add_blocks(section.header.iter_inner_content())
+        add_blocks(document.iter_inner_content())
+        if section is not None and not section.footer.is_linked_to_previous:
+            add_blocks(section.footer.iter_inner_content())
+    except Exception as exc:  # malformed parts that python-docx only meets when reading
+        raise DocumentError(
+            f"{filename} has content this engine cannot read ({type(exc).__name__}: {exc})."
+        ) from exc
     return Document(pages=[page_of(1, lines, tables)], kind="docx")
 
 

@@ -87,7 +87,7 @@ def parse_pdf(
     with PDFIUM_LOCK, _open(data, filename) as pdf:
         total = len(pdf)
         numbers = select_pages(total, pages, max_pages, filename)
-        result = [_read_page(pdf, number, need_tables) for number in numbers]
+        result = [_read_page(pdf, number, need_tables, filename) for number in numbers]
     if not any(page.lines for page in result):
         if len(numbers) < total:
             raise DocumentError(
@@ -132,15 +132,21 @@ def _page_list(numbers: list[int]) -> str:
     return ", ".join(str(number) for number in numbers[:10]) + ("..." if len(numbers) > 10 else "")
 
 
-def _read_page(pdf: pdfium.PdfDocument, number: int, need_tables: bool) -> Page:
-    page = pdf[number - 1]
+def _read_page(pdf: pdfium.PdfDocument, number: int, need_tables: bool, filename: str) -> Page:
+    try:
+        page = pdf[number - 1]
+    except pdfium.PdfiumError as exc:
+        raise DocumentError(f"page {number} of {filename} is damaged and cannot be read.") from exc
     try:
         crop = page.get_cropbox()
         rotation = page.get_rotation() % 360
         width, height = crop[2] - crop[0], crop[3] - crop[1]
         if rotation in (90, 270):
             width, height = height, width
-        textpage = page.get_textpage()
+        try:
+            textpage = page.get_textpage()
+        except pdfium.PdfiumError as exc:
+            raise DocumentError(f"the text of page {number} of {filename} cannot be read.") from exc
         try:
             items = _words(textpage, crop, rotation)
         finally:
