@@ -261,3 +261,31 @@ def test_html_declared_charset_is_honoured() -> None:
     page = '<html><head><meta charset="iso-8859-7"></head><body><p>Σύνολο: 5 €</p></body></html>'
     doc = parse(page.encode("iso-8859-7"), "greek.html")
     assert texts(doc) == ["Σύνολο: 5 €"]
+
+
+def test_html_layout_tables_are_read_as_blocks() -> None:
+    page = b"""<html><body>
+<table role="presentation"><tr><td><b>ACME Widgets Ltd</b></td><td>INVOICE</td></tr></table>
+<table width="100%"><tr>
+  <td><table>
+    <tr><td>Invoice Number:</td><td>INV-7</td></tr>
+    <tr><td>Invoice Date:</td><td>12 March 2024</td></tr>
+  </table></td>
+  <td><table>
+    <tr><th>Description</th><th>Amount</th></tr>
+    <tr><td>Widget</td><td>$5.00</td></tr>
+    <tr><td>Gadget</td><td>$7.00</td></tr>
+  </table></td>
+</tr></table>
+</body></html>"""
+    doc = parse(page, "email.html")
+    (table,) = doc.tables  # only the item table: the others arrange the page
+    assert cells(table) == [["Description", "Amount"], ["Widget", "$5.00"], ["Gadget", "$7.00"]]
+    assert texts(doc) == [
+        "ACME Widgets Ltd  INVOICE",
+        "Invoice Number:  INV-7",
+        "Invoice Date:  12 March 2024",
+        "Description | Amount",
+        "Widget | $5.00",
+        "Gadget | $7.00",
+    ]

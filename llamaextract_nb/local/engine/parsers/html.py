@@ -8,7 +8,13 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import Comment, Doctype, ProcessingInstruction
 
 from llamaextract_nb.local.engine.document import Document, Line, Table
-from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
+from llamaextract_nb.local.engine.parsers.plain import (
+    is_grid,
+    make_table,
+    page_of,
+    table_lines,
+    text_line,
+)
 
 _HIDDEN = {
     "script", "style", "noscript", "template", "head", "svg", "canvas", "iframe", "object",
@@ -100,12 +106,18 @@ class _Walker:
                 cells.extend([""] * (min(span, 50) - 1))
             rows.append(cells)
         table = make_table(rows)
-        if table is None:  # layout table: read its text as blocks
+        if table is None or _is_layout(element) or not is_grid(rows):
+            # a layout table (or a form's label/value pairs): read its text as blocks
             self.visit(element)
             self.flush()
             return
         self.tables.append(table)
         self.lines.extend(table_lines(table))
+
+
+def _is_layout(table: Tag) -> bool:
+    """A table that arranges the page: it holds other tables, or says it is presentational."""
+    return table.get("role") in ("presentation", "none") or table.find("table") is not None
 
 
 def _own_rows(table: Tag) -> list[Tag]:

@@ -72,6 +72,17 @@ def make_table(rows: list[list[str]], *, page: int = 1, name: str | None = None)
     return Table(header=header, rows=body, page=page, name=name)
 
 
+def is_grid(rows: list[list[str]]) -> bool:
+    """Whether rows of cell texts form a table rather than a form laid out in cells: not
+    label/value pairs (``Invoice Number: | INV-1``) and not mostly one cell per row (a
+    title over address lines)."""
+    filled = [[cell.strip() for cell in row if cell.strip()] for row in rows]
+    multi = sum(len(cells) >= 2 for cells in filled)
+    labelled = sum(bool(cells) and cells[0].endswith(":") for cells in filled)
+    narrow = max((len(cells) for cells in filled), default=0) <= 2
+    return multi * 2 >= len(rows) and not (narrow and labelled * 2 > len(rows))
+
+
 def page_of(number: int, lines: list[Line], tables: list[Table] | None = None) -> Page:
     """A page without geometry."""
     return Page(number=number, width=0.0, height=0.0, lines=lines, tables=tables or [])

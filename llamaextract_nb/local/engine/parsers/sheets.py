@@ -18,6 +18,7 @@ from llamaextract_nb.local.engine.parsers.cellformat import display_text
 from llamaextract_nb.local.engine.parsers.detect import decode_text, sniff_delimiter
 from llamaextract_nb.local.engine.parsers.plain import (
     clean,
+    is_grid,
     make_table,
     page_of,
     row_line,
@@ -83,7 +84,7 @@ def parse_xlsx(data: bytes, filename: str) -> Document:
                 ) from exc
             for block in _blocks(rows):
                 table = make_table(block, name=sheet.title)
-                if table is None or _is_label_value_block(block) or _is_sparse(block):
+                if table is None or not is_grid(block):
                     lines.extend(row_line([Cell(clean(text)) for text in row]) for row in block)
                     continue
                 tables.append(table)
@@ -112,18 +113,6 @@ def _drop_empty_columns(block: list[list[str]]) -> list[list[str]]:
         if any(column < len(row) and row[column].strip() for row in block)
     ]
     return [[row[column] if column < len(row) else "" for column in keep] for row in block]
-
-
-def _is_sparse(block: list[list[str]]) -> bool:
-    """Most rows hold one cell (a title and address lines): lines, not a table."""
-    multi = sum(sum(1 for cell in row if cell.strip()) >= 2 for row in block)
-    return multi * 2 < len(block)
-
-
-def _is_label_value_block(block: list[list[str]]) -> bool:
-    """Pairs like ``Invoice Number: | INV-1``: read as lines, not as a table."""
-    firsts = [next((cell.strip() for cell in row if cell.strip()), "") for row in block]
-    return len(block[0]) <= 2 and sum(text.endswith(":") for text in firsts) * 2 > len(firsts)
 
 
 def _sheet_rows(sheet: Any) -> Iterator[list[str]]:
