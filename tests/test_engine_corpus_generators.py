@@ -219,6 +219,13 @@ def test_totals_reads_the_unlabeled_amount_after_a_rounding_line() -> None:
     assert "31.03" not in {c.text for c in candidates}
 
 
+def test_totals_pairs_a_column_of_labels_with_the_column_of_amounts_after_it() -> None:
+    lines = ["-2.98", "TOTAL RM INCL. OF GST", "CASH", "CHANGE", "30.10", "-40.10", "10.00"]
+    lines += ["ITEM COUNT 3"]
+    candidates = totals.generate(_doc(lines), _specs(RECEIPT_SCHEMA)["total"], Hints())
+    assert _best(candidates).text == "30.10"
+
+
 def test_totals_reads_a_rounded_total_printed_on_its_rounding_line() -> None:
     lines = ["TOTAL SALES (INCLUSIVE GST) RM 45.34", "ROUNDING ADJUSTMENT RM .01"]
     lines += ["ROUNDING RM 45.35", "CASH RM 50.00", "CHANGE RM 4.65"]

@@ -21,7 +21,7 @@ _MAX_ADJUSTMENT = 0.10  # a rounding line's amount below this is the adjustment,
 
 _FINAL = re.compile(
     r"(?i)\b(?:ROUND(?:E?D|ING)?\s*(?:D\s+)?TOTAL|TOTAL\s+(?:AMT\s+|AMOUNT\s+)?ROUND(?:E?D)?|"
-    r"NETT?\s+TOTAL|GRAND\s+TOTAL|TOTAL\s+(?:AMOUNT|AMT|PAYABLE|DUE|SALES)|AMOUNT\s+(?:DUE|PAYABLE)|"
+    r"NETT?\s+TOTAL|GRAND\s+TOTAL|TOTAL\s+(?:AMOUNT|AMT|PAYABLE|DUE|SALES)|(?:AMOUNT|AMT)\s+(?:DUE|PAYABLE)|"
     r"BALANCE\s+DUE|TOTAL\s+INCL\w*(?:\.|\s+OF)?\s*(?:GST|SST|TAX|VAT)?)\b"
 )
 _PLAIN = re.compile(r"(?i)\bTOTAL\b")
@@ -71,8 +71,37 @@ def _amount_after(lines: list[Line], index: int, start: int) -> tuple[int, int, 
             if amount:
                 return at, amount.start(1), amount.end(1)
         elif not _FILLER_LINE.match(text):
-            return None
+            return _aligned_amount(lines, index)
     return None
+
+
+def _aligned_amount(lines: list[Line], index: int) -> tuple[int, int, int] | None:
+    """Labels printed as one column and their amounts as the next ("TOTAL", "CASH",
+    "CHANGE", then "30.10", "40.10", "10.00" in reading order): the amount at the label's
+    position, when the column of labels and the column of amounts have the same length."""
+
+    def is_label(text: str) -> bool:
+        return not _AMOUNT.search(text) and not _FILLER_LINE.match(text)
+
+    first = index
+    while first > 0 and is_label(lines[first - 1].text):
+        first -= 1
+    last = index
+    while last + 1 < len(lines) and is_label(lines[last + 1].text):
+        last += 1
+    amounts = []
+    at = last + 1
+    while at < len(lines) and (
+        _AMOUNT_LINE.match(lines[at].text) or _FILLER_LINE.match(lines[at].text)
+    ):
+        if _AMOUNT_LINE.match(lines[at].text):
+            amounts.append(at)
+        at += 1
+    if len(amounts) != last - first + 1 or len(amounts) < 2:
+        return None
+    row = amounts[index - first]
+    amount = _AMOUNT.search(lines[row].text)
+    return None if amount is None else (row, amount.start(1), amount.end(1))
 
 
 def _total_on(lines: list[Line], index: int) -> tuple[int, int, int, str] | None:
