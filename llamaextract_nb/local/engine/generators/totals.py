@@ -75,19 +75,19 @@ def _amount_after(lines: list[Line], index: int, start: int) -> tuple[int, int, 
     return None
 
 
+def _is_label_line(text: str) -> bool:
+    return not _AMOUNT.search(text) and not _FILLER_LINE.match(text)
+
+
 def _aligned_amount(lines: list[Line], index: int) -> tuple[int, int, int] | None:
     """Labels printed as one column and their amounts as the next ("TOTAL", "CASH",
     "CHANGE", then "30.10", "40.10", "10.00" in reading order): the amount at the label's
     position, when the column of labels and the column of amounts have the same length."""
-
-    def is_label(text: str) -> bool:
-        return not _AMOUNT.search(text) and not _FILLER_LINE.match(text)
-
     first = index
-    while first > 0 and is_label(lines[first - 1].text):
+    while first > 0 and _is_label_line(lines[first - 1].text):
         first -= 1
     last = index
-    while last + 1 < len(lines) and is_label(lines[last + 1].text):
+    while last + 1 < len(lines) and _is_label_line(lines[last + 1].text):
         last += 1
     amounts = []
     at = last + 1
