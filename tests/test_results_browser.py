@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 TITLE = "results view"
 IMAGE = re.compile(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"')
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 if not EXAMPLES.is_dir():
     EXAMPLES = Path(__file__).parent / "data" / "spec_examples"
 

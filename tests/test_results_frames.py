@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from llamaextract_nb.results import BatchResult, ExtractResult, ResultValidationError
 
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 if not EXAMPLES.is_dir():  # a copy inside the repository, when the shared folder is not mounted
     EXAMPLES = Path(__file__).parent / "data" / "spec_examples"
 

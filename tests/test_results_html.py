@@ -16,7 +16,7 @@ from PIL import Image
 
 from llamaextract_nb.results import BatchResult, DisplayOptions, ExtractResult
 
-EXAMPLES = Path("/work/shared/spec/examples")
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 if not EXAMPLES.is_dir():
     EXAMPLES = Path(__file__).parent / "data" / "spec_examples"
 
