@@ -1,10 +1,19 @@
 """Document parsers: bytes + file name -> :class:`~llamaextract_nb.local.engine.document.Document`.
 
 ``parse`` finds the format from the content (see :mod:`.detect`) and dispatches to one
-parser per format. PDFs get real geometry (boxes in points, top-left origin); every other
-format yields pages without geometry whose lines are paragraphs or table rows rendered
-as ``"a | b | c"``. Tables are read from PDFs only when ``need_tables`` is set; the other
-formats always return their (explicit) tables.
+parser per format. Conventions every parser keeps:
+
+- PDFs get real geometry: word, line and cell boxes in points, top-left origin, on the
+  page as displayed (rotation applied). Every other format yields pages without geometry
+  (width and height 0, boxes None) whose lines are paragraphs or table rows rendered as
+  ``"a | b | c"``.
+- A line's words join to its text with one space, or with two where the words are far
+  apart (a column gap, a tab, a run of spaces): ``"Invoice Date:  12 March 2024"``.
+- A table's header is its first row; a table continued on a later page without its
+  header repeated has its first data row there (same width as the table it continues).
+- Tables are read from PDFs only when ``need_tables`` is set; the other formats always
+  return theirs. Anything unreadable raises :class:`DocumentError` with a message for
+  the user.
 """
 
 from __future__ import annotations
