@@ -261,3 +261,16 @@ def test_mutated_samples_parse_or_fail_with_a_document_error() -> None:
                 data = data[: rng.randrange(1, len(data))]
             with contextlib.suppress(DocumentError):  # any other exception fails the test
                 parse(bytes(data), sample.name, need_tables=True)
+
+
+def test_selected_scanned_pages_are_named() -> None:
+    from pypdfium2 import PdfDocument
+
+    merged = PdfDocument(image_only_pdf(pages=1))
+    merged.import_pages(PdfDocument(text_pdf()))
+    buffer = io.BytesIO()
+    merged.save(buffer)
+    data = buffer.getvalue()
+    assert "Confidential agreement" in parse(data, "mixed.pdf").text  # page 1 is just empty
+    with pytest.raises(DocumentError, match=r"selected pages 1 of this PDF have no text layer"):
+        parse(data, "mixed.pdf", pages={1})
