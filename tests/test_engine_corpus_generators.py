@@ -156,6 +156,16 @@ def test_clean_party_cuts_descriptions_and_rejects_roles() -> None:
     assert prose.clean_party("Lincare Holdings Inc. and/or its subsidiaries") == (
         "Lincare Holdings Inc."
     )
+    assert prose.clean_party("THOMAS W. MILLS, SR.") == "THOMAS W. MILLS, SR."
+    assert prose.clean_party("Employee and the Company") is None
+
+
+def test_prose_parties_joined_by_and_after_a_company_suffix_are_two_parties() -> None:
+    lines = ["This Agreement is made by and between Acme Holdings, Inc. and Acme Partners, L.P."]
+    lines += ['(together "Acme") and Jane Roe ("Executive").']
+    spec = _specs(NDA_SCHEMA)["parties"]
+    strong = {c.text for c in prose.generate(_doc(lines), spec, Hints()) if c.score >= 0.7}
+    assert strong == {"Acme Holdings, Inc.", "Acme Partners, L.P.", "Jane Roe"}
 
 
 def test_header_zone_company_skips_a_person_line_above_the_business_name() -> None:

@@ -532,14 +532,14 @@ def clean_party(raw: str) -> str | None:
     if stop:
         text = text[: stop.start()]
     text = text.strip(" ,;:-–—“”\"'")
-    suffix = re.search(r"(?i)\b" + _CORP_SUFFIX + r"$", text)
-    if not suffix:
+    text = re.sub(r"(?i)\s+(?:and|or)$", "", text).rstrip(" ,")
+    if not re.search(r"(?i)\b(?:" + _CORP_SUFFIX + r"|Jr\.|Sr\.|[A-Z]\.)$", text):
         text = text.rstrip(".")
     if not text or len(text) > 90 or len(text) < 2:
         return None
     if not re.match(r"[A-Z0-9“\"]", text):
         return None
-    if _BAD_NAME.match(text) and not re.search(_CORP_SUFFIX, text):
+    if _BAD_NAME.match(text) and not re.search(r"\b" + _CORP_SUFFIX + r"(?!\w)", text):
         return None
     if len(text.split()) > 10:
         return None
@@ -549,6 +549,26 @@ def clean_party(raw: str) -> str | None:
 _CLAUSE_STOP = re.compile(
     r"(?i)\bW\s*I\s*T\s*N\s*E\s*S\s*S\s*E\s*T\s*H\b|\bWHEREAS\b|\bRECITALS?\b|\bBACKGROUND\b"
 )
+
+
+_JOINED_AFTER_SUFFIX = re.compile(
+    r"(?i)\b(?:Inc|Incorporated|Corp|Corporation|Ltd|Limited|LLC|L\.L\.C|L\.P|LP|N\.A|Company|Co)\.?"
+    r",?\s+(?:and\s+|&\s+)?(?=[A-Z][\w.&’'\-]*\s+[A-Z])"
+)
+
+
+def _split_joined(name: str) -> list[str]:
+    """ "Acme, Inc. and Acme Holdings, L.P." -> both; a name not joined stays whole."""
+    parts: list[str] = []
+    cursor = 0
+    for match in _JOINED_AFTER_SUFFIX.finditer(name):
+        rest = name[match.end() :]
+        if re.match(r"(?i)(?:Inc|Ltd|LLC|Limited|Corp|Co)\b", rest):
+            continue  # "Co., Ltd." is one suffix
+        parts.append(name[cursor : match.end()].rstrip(" ,").removesuffix(" and").rstrip(" ,"))
+        cursor = match.end()
+    parts.append(name[cursor:])
+    return [part.strip(" ,") for part in parts if part.strip(" ,")]
 
 
 def _clause_after(text: str, start: int, limit: int = 900) -> str:
@@ -667,28 +687,28 @@ def _party_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Cand
             base *= 0.6
         names = 0
         for offset, piece in _split_parties(clause):
-            name = clean_party(piece)
-            if name is None:
-                continue
-            names += 1
-            has_shape = re.search(_CORP_SUFFIX + r"$|\b[A-Z][a-z]+\s+[A-Z]", name)
-            offer(name, text.find(name, clause_start + offset), base * (1.0 if has_shape else 0.85))
+            cleaned = clean_party(piece)
+            for part in _split_joined(cleaned) if cleaned else []:
+                names += 1
+                has_shape = re.search(_CORP_SUFFIX + r"$|\b[A-Z][a-z]+\s+[A-Z]", part)
+                at = text.find(part, clause_start + offset)
+                offer(part, at, base * (1.0 if has_shape else 0.85))
         if names:
             break
     # 2. organisations named near the top (letters, recitals)
     for match in _ORG_RE.finditer(text, 0, min(len(text), 2500)):
-        name = _organisation(match.group(0))
-        if name is None:
+        org = _organisation(match.group(0))
+        if org is None:
             continue
         score = 0.4
         if _DEFINED_AFTER.match(text[match.end() : match.end() + 20]):
             score += 0.15
-        offer(name, match.start() + match.group(0).find(name), score)
+        offer(org, match.start() + match.group(0).find(org), score)
     # a name that signs at the end confirms a party named before (never adds one)
     for match in _ORG_RE.finditer(text, max(0, len(text) - 3000)):
-        name = _organisation(match.group(0))
-        if name is not None and _party_key(name) in found:
-            offer(name, match.start() + match.group(0).find(name), 0.3)
+        org = _organisation(match.group(0))
+        if org is not None and _party_key(org) in found:
+            offer(org, match.start() + match.group(0).find(org), 0.3)
     # 3. a person who speaks for themself: "I, Jane Doe, agree ..."
     for match in _I_NAME.finditer(text, 0, min(len(text), 3000)):
         offer(match.group(1), match.start(1), 0.5)
