@@ -131,6 +131,13 @@ def test_prose_parties_come_from_the_opening_clause_without_their_descriptions()
     assert "Acme Widgets, Inc." in acme.line.text
 
 
+def test_prose_parties_include_a_company_defined_in_a_letter_without_an_opening_clause() -> None:
+    lines = ['As an associate of Ann Taylor, Inc. (the "Company"), you will have access to']
+    lines += ["confidential information of the Company."]
+    spec = _specs(NDA_SCHEMA)["parties"]
+    assert "Ann Taylor, Inc." in {c.text for c in prose.generate(_doc(lines), spec, Hints())}
+
+
 def test_prose_term_prefers_the_agreement_duration_over_a_non_solicit_period() -> None:
     spec = _specs(NDA_SCHEMA)["term"]
     candidates = prose.generate(_doc(NDA_TEXT.splitlines()), spec, Hints())

@@ -637,7 +637,7 @@ def _organisation(raw: str) -> str | None:
         end = m.end()
     if end is not None and end < len(text):
         text = text[end:]
-    text = _ORG_NOISE.sub("", text)
+    text = _ORG_NOISE.sub("", re.sub(r"^(?:(?:of|and|&)\s+)+", "", text))
     name = clean_party(text)
     if name is None:
         return None
