@@ -250,6 +250,23 @@ def test_totals_reads_a_rounded_total_printed_on_its_rounding_line() -> None:
     assert _best(candidates).text == "45.35"
 
 
+def test_totals_serves_only_fields_that_ask_for_the_total() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "total_amount": {"type": "number"},
+            "subtotal": {"type": "number"},
+            "tax_total": {"type": "number"},
+            "invoice_number": {"type": "string"},
+        },
+    }
+    specs = _specs(schema)
+    assert totals.wants(specs["total_amount"])
+    assert not any(
+        totals.wants(specs[name]) for name in ("subtotal", "tax_total", "invoice_number")
+    )
+
+
 def test_receipt_end_to_end_through_extract_with_a_day_first_hint() -> None:
     data = ("\n".join(RECEIPT_LINES) + "\n").encode()
     config = {

@@ -53,7 +53,7 @@ def wants(spec: FieldSpec) -> bool:
     if spec.json_type == "string" and spec.semantic_type != "money":
         return False
     names = " ".join([spec.name.replace("_", " "), *spec.label_terms[:1]]).lower()
-    if re.search(r"\b(?:sub|tax|vat|gst|discount|shipping|change|cash)\b", names):
+    if re.search(r"sub\s*-?\s*total|\b(?:sub|tax|vat|gst|discount|shipping|change|cash)\b", names):
         return False
     return any(word in names for word in _TOTAL_WORDS)
 
