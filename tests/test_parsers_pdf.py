@@ -259,3 +259,30 @@ def test_letters_split_by_pdfium_but_printed_together_are_one_word() -> None:
     assert [word.text for word in line.words] == ["ACME,", "INC.", "Ltd"]
     assert line.text == "ACME, INC. Ltd"
     assert line.words[0].box == Box(72.0, 100.0, 35.0, 11.0)
+
+
+def test_a_large_heading_does_not_swallow_the_small_lines_beside_it() -> None:
+    def draw(pdf: FPDF, number: int) -> None:
+        pdf.set_font("helvetica", "B", 28)
+        pdf.set_xy(380, 40)
+        pdf.cell(180, 34, "INVOICE", align="R")
+        pdf.set_font("helvetica", "", 9)
+        for index, text in enumerate(["ACME Widgets Ltd", "1 Main Street", "Phone: 555-0100"]):
+            pdf.set_xy(50, 40 + 11 * index)
+            pdf.cell(200, 11, text)
+        pdf.set_font("helvetica", "", 10)
+        pdf.set_xy(50, 100)
+        pdf.cell(128, 12, "Text with a footnote")
+        pdf.set_font("helvetica", "", 6)
+        pdf.set_xy(pdf.get_x() - 2, 98)
+        pdf.cell(6, 8, "1")
+        pdf.set_font("helvetica", "", 10)
+        pdf.cell(100, 12, "and more words")
+
+    texts = [line.text for line in parse(make_pdf(draw), "heading.pdf").pages[0].lines]
+    assert texts == [
+        "ACME Widgets Ltd",
+        "1 Main Street  INVOICE",  # the heading is centred on the middle line
+        "Phone: 555-0100",
+        "Text with a footnote  1 and more words",  # a superscript stays on its line
+    ]

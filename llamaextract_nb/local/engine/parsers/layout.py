@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from llamaextract_nb.local.engine.document import Box, Line, Word
 
@@ -20,6 +20,9 @@ TOUCHING = 0.08  # words closer than this (in line heights) are one word split b
 _MIN_BAND_ROWS = 4
 _MIN_TEXT_WORDS = 3.0  # mean words per row on each side of a prose gutter
 _MAX_DEPTH = 3
+_OPEN_ROWS = 3  # rows a word may still join (a heading's row stays open beside small lines)
+_SIMILAR_SIZE = 0.6  # words at least this fraction of a row's height are of similar size
+_INSIDE = 0.7  # share of a similar-size word's height inside a row's band to join it
 
 Item = tuple[float, float, float, float, Word]
 """A word in reading-frame coordinates: (x0, y0, x1, y1, word)."""
@@ -27,13 +30,29 @@ Frame = Callable[[float, float, float, float], tuple[float, float, float, float]
 
 
 class _Row:
-    __slots__ = ("bottom", "height", "items", "top")
+    """Words on one visual line; its band is that of the word that started it."""
+
+    __slots__ = ("bottom", "center", "height", "items", "top")
 
     def __init__(self, items: list[Item]) -> None:
         self.items = items
         self.top = items[0][1]
         self.bottom = items[0][3]
+        self.center = (self.top + self.bottom) / 2
         self.height = max(self.bottom - self.top, 1e-3)
+
+    def takes(self, item: Item) -> bool:
+        """Whether a word sits on this line: centred on it within half the smaller height,
+        or, for words of similar size (a superscript), mostly inside its band. A small
+        line beside a large heading is not taken by the heading's band."""
+        y0, y1 = item[1], item[3]
+        height = y1 - y0
+        smaller = min(height, self.height)
+        if abs((y0 + y1) / 2 - self.center) <= smaller / 2:
+            return True
+        if smaller < _SIMILAR_SIZE * max(height, self.height):
+            return False
+        return min(y1, self.bottom) - max(y0, self.top) >= _INSIDE * height
 
 
 def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
@@ -46,32 +65,42 @@ def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
         items = [(*frame(x0, y0, x1, y1), word) for x0, y0, x1, y1, word in items]
     items = sorted(items, key=_TOP_LEFT)
     rows: list[_Row] = []
-    row: _Row | None = None
     for item in items:
-        center = (item[1] + item[3]) / 2
-        if row is not None and row.top <= center <= row.bottom:
-            row.items.append(item)
+        if rows:  # the common case first: centred on the last line
+            last = rows[-1]
+            height = item[3] - item[1]
+            smaller = height if height < last.height else last.height
+            if abs((item[1] + item[3]) / 2 - last.center) <= smaller / 2:
+                last.items.append(item)
+                continue
+        for row in reversed(rows[-_OPEN_ROWS:]):
+            if row.takes(item):
+                row.items.append(item)
+                break
         else:
-            row = _Row([item])
-            rows.append(row)
+            rows.append(_Row([item]))
+    rows.sort(key=_CENTER)  # a heading's row follows the small line above its middle
     for row in rows:
         row.items.sort(key=_LEFT)
-        row.items = _join_touching(row.items, TOUCHING * row.height)
+        row.items = _join_touching(row.items)
     if frame is None:
         return [_line(part) for part in _reading_order(rows, 0)]
     return [_framed_line(part) for part in _reading_order(rows, 0)]
 
 
 _TOP_LEFT = itemgetter(1, 0)
+_CENTER = attrgetter("center")
 _LEFT = itemgetter(0)
 
 
-def _join_touching(items: list[Item], limit: float) -> list[Item]:
-    """Merge neighbours with no visible gap: PDFium sometimes "spaces" the letters of
-    a word drawn glyph by glyph (``P A C K E T E E R``), which is not what is printed."""
+def _join_touching(items: list[Item]) -> list[Item]:
+    """Merge neighbours with no visible gap (under :data:`TOUCHING` of the smaller word's
+    height): PDFium sometimes "spaces" the letters of a word drawn glyph by glyph
+    (``P A C K E T E E R``), which is not what is printed."""
     joined = [items[0]]
     for item in items[1:]:
         last = joined[-1]
+        limit = TOUCHING * min(last[3] - last[1], item[3] - item[1])
         if item[0] - last[2] >= limit:
             joined.append(item)
             continue
