@@ -212,6 +212,28 @@ def test_header_zone_leaves_other_parties_alone() -> None:
     spec = _specs(RECEIPT_SCHEMA)["customer_address"]
     assert header_zone.wants(spec) is None
     assert header_zone.generate(_doc(RECEIPT_LINES), spec, Hints()) == []
+    nested = {
+        "type": "object",
+        "properties": {
+            "buyer": {"type": "object", "properties": {"address": {"type": "string"}}},
+        },
+    }
+    assert header_zone.wants(_specs(nested)["address"]) is None
+
+
+def test_header_zone_reads_the_first_column_of_an_invoice_letterhead() -> None:
+    lines = [
+        "Brightline Components Inc.  INVOICE",
+        "2100 Foundry Street, Suite 300",
+        "Austin, TX 78701  Invoice Number:  INV-7",
+        "Bill To:",
+        "Harbor Analytics Inc.",
+    ]
+    specs = _specs({"type": "object", "properties": {"vendor_name": {"type": "string"}}})
+    company = _best(header_zone.generate(_doc(lines), specs["vendor_name"], Hints()))
+    assert company.text == "Brightline Components Inc."
+    address = _best(header_zone.generate(_doc(lines), _specs(RECEIPT_SCHEMA)["address"], Hints()))
+    assert address.text == "2100 Foundry Street, Suite 300 Austin, TX 78701"
 
 
 def test_totals_prefers_the_rounded_total_and_never_subtotal_or_change() -> None:

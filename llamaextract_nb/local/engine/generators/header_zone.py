@@ -87,8 +87,8 @@ _HEADER_END = re.compile(
 # company / tax registration numbers printed between the name and the address
 # header lines that are never the issuer's name
 _NOT_A_NAME = re.compile(
-    r"(?i)\b(?:THANK\s+YOU|WELCOME|GOODS\s+SOLD|NUMBER|NO\.?\s*:|PLEASE|RECEIPT|INVOICE|"
-    r"CHIT|MEMBER|CASHIER|SERVED\s+BY)\b"
+    r"(?i)\b(?:THANK\s+YOU|WELCOME|GOODS\s+SOLD|NUMBER|NO\.?\s*:|PLEASE|CHIT|MEMBER|CASHIER|"
+    r"SERVED\s+BY)\b"
 )
 _LEADING_CODE = re.compile(r"^\d{3,}\s+(?=[A-Z])")
 _CONTACT = re.compile(r"(?i)\b(?:TEL|PHONE|FAX|EMAIL|E-MAIL|WEBSITE|HOTLINE)\b|@|\bWWW\.")
@@ -127,8 +127,9 @@ def wants(spec: FieldSpec) -> str | None:
     if spec.json_type != "string" or spec.is_array_of_scalars:
         return None
     name_words = set(re.findall(r"[a-z]+", spec.name.lower()))
-    if name_words & _OTHER_PARTY_WORDS:
-        return None
+    path_words = set(re.findall(r"[a-z]+", " ".join(spec.path).lower()))
+    if path_words & _OTHER_PARTY_WORDS:
+        return None  # "buyer.address", "customer_name": not the issuer
     terms = _terms(spec)
     if spec.semantic_type == "address" or "address" in name_words:
         return "address"
@@ -139,8 +140,13 @@ def wants(spec: FieldSpec) -> str | None:
     return None
 
 
+def _head(line: Line) -> str:
+    """The line's first column: "Acme Inc.  INVOICE" -> "Acme Inc." (a wide gap splits)."""
+    return re.split(r"\s{2,}", line.text.strip(), maxsplit=1)[0]
+
+
 def _zone(page: Page) -> list[Line]:
-    lines = [line for line in page.lines if line.text.strip()]
+    lines = [line for line in page.lines if _head(line)]
     return lines[:_ZONE_LINES]
 
 
@@ -154,7 +160,7 @@ def _is_addressy(text: str) -> bool:
 
 def company_score(line: Line, index: int, tallest: float | None) -> float:
     """How much a header line looks like the issuer's name (0 when it cannot be)."""
-    text = line.text.strip()
+    text = _head(line)
     if _letters(text) < 3 or _HEADER_END.match(text) or _LABEL_LINE.match(text):
         return 0.0
     if _DATE_OR_TIME.search(text) or _REGISTRATION.match(text) or _NOT_A_NAME.search(text):
@@ -182,15 +188,15 @@ def _company(page: Page, zone: list[Line]) -> list[Candidate]:
         score = scores[index]
         if score <= 0:
             continue
-        previous = zone[index - 1].text.strip() if index else ""
-        if index and _continues_name(previous, line.text.strip()):
+        previous = _head(zone[index - 1]) if index else ""
+        if index and _continues_name(previous, _head(line)):
             continue  # the tail of the name above, offered merged with it
         lines = [line]
-        text = line.text.strip()
+        text = _head(line)
         following = zone[index + 1] if index + 1 < len(zone) else None
-        if following is not None and _continues_name(text, following.text.strip()):
+        if following is not None and _continues_name(text, _head(following)):
             lines.append(following)
-            text = f"{text} {following.text.strip()}"
+            text = f"{text} {_head(following)}"
             score = max(score, scores[index + 1], 0.8 * (1.0 - 0.04 * index))
         elif not _COMPANY_SUFFIX.search(text) and any(
             s >= 0.6 for s in scores[index + 1 : index + 3]
@@ -230,7 +236,7 @@ def _address(page: Page, zone: list[Line]) -> list[Candidate]:
     blocks.sort(key=lambda item: -item[0])
     out = []
     for rank, (quality, block) in enumerate(blocks[:2]):
-        joined = _TRAILING_ID.sub("", " ".join(line.text.strip() for line in block)).strip(" ;,")
+        joined = _TRAILING_ID.sub("", " ".join(_head(line) for line in block)).strip(" ;,")
         # where an unlabeled address block ends is a guess: keep its confidence moderate
         score = min(0.45 + 0.05 * quality, 0.65) * (1.0 if rank == 0 else 0.7)
         out.append(_candidate(page, block, joined, score))
@@ -238,8 +244,8 @@ def _address(page: Page, zone: list[Line]) -> list[Candidate]:
 
 
 def _starts_address(zone: list[Line], index: int) -> bool:
-    text = zone[index].text.strip()
-    following = zone[index + 1].text.strip() if index + 1 < len(zone) else ""
+    text = _head(zone[index])
+    following = _head(zone[index + 1]) if index + 1 < len(zone) else ""
     if (
         _ID_LINE.match(text)
         or _HEADER_END.match(text)
@@ -257,7 +263,7 @@ def _address_block(lines: list[Line]) -> list[Line]:
     """The address lines from the first of ``lines`` up to the phone, tax number or body."""
     block: list[Line] = []
     for line in lines:
-        text = line.text.strip()
+        text = _head(line)
         if (
             _HEADER_END.match(text)
             or _CONTACT.search(text)
@@ -273,16 +279,16 @@ def _address_block(lines: list[Line]) -> list[Line]:
         block.append(line)
         if len(block) == 5:
             break
-    while block and not _is_addressy(block[-1].text):
+    while block and not _is_addressy(_head(block[-1])):
         block.pop()
     return block
 
 
 def _address_quality(block: list[Line]) -> float:
     """0..4: how many lines look like address, a postcode, a street number first."""
-    markers = min(sum(_is_addressy(line.text) for line in block), 2)
-    postcode = 1.0 if any(_POSTCODE.search(line.text) for line in block) else 0.0
-    numbered = 1.0 if re.match(r"\s*(?:NO\.?|LOT|UNIT|\d)", block[0].text, re.I) else 0.0
+    markers = min(sum(_is_addressy(_head(line)) for line in block), 2)
+    postcode = 1.0 if any(_POSTCODE.search(_head(line)) for line in block) else 0.0
+    numbered = 1.0 if re.match(r"\s*(?:NO\.?|LOT|UNIT|\d)", _head(block[0]), re.I) else 0.0
     return markers + postcode + numbered
 
 
