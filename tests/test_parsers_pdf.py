@@ -18,7 +18,7 @@ LOREM = (
 )
 
 
-def make_pdf(draw: object, pages: int = 1, size: str = "letter") -> bytes:
+def make_pdf(draw: object, pages: int = 1, size: str | tuple[int, int] = "letter") -> bytes:
     pdf = FPDF(unit="pt", format=size)
     pdf.set_auto_page_break(False)
     pdf.set_font("helvetica", size=11)
@@ -61,6 +61,19 @@ def test_geometry_is_points_with_top_left_origin() -> None:
             assert word.box is not None
             assert 0 <= word.box.x < word.box.x1 <= page.width
             assert 0 <= word.box.y < word.box.y1 <= page.height
+
+
+@pytest.mark.parametrize("size", ["A4", (400, 1121)])
+def test_page_size_inherited_from_the_page_tree_is_used(size: str | tuple[int, int]) -> None:
+    # fpdf2 declares the MediaBox once on the page tree; PDFium's plain crop box then
+    # falls back to US Letter, which would shift every box and misstate page_dimensions.
+    doc = parse(make_pdf(invoice_header, size=size), "receipt.pdf")
+    page = doc.pages[0]
+    expected = (595, 842) if size == "A4" else size
+    assert (round(page.width), round(page.height)) == expected
+    title = find_line(doc, "ACME Widgets Ltd")
+    assert title.box is not None and 70 < title.box.y < 84
+    assert all(w.box is not None and w.box.y >= 0 for line in page.lines for w in line.words)
 
 
 def test_label_and_right_aligned_value_share_one_line() -> None:

@@ -138,7 +138,7 @@ def _read_page(pdf: pdfium.PdfDocument, number: int, need_tables: bool, filename
     except pdfium.PdfiumError as exc:
         raise DocumentError(f"page {number} of {filename} is damaged and cannot be read.") from exc
     try:
-        crop = page.get_cropbox()
+        crop = page.get_bbox()  # effective crop box; get_cropbox() ignores inherited boxes
         rotation = page.get_rotation() % 360
         width, height = crop[2] - crop[0], crop[3] - crop[1]
         if rotation in (90, 270):
