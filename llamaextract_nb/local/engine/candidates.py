@@ -13,6 +13,7 @@ from llamaextract_nb.local.engine.generators import GENERATORS
 from llamaextract_nb.local.engine.layout import (
     anchor_lines,
     fit_to_column,
+    is_page_line,
     join_lines,
     joined_line,
     span_boxes,
@@ -43,7 +44,7 @@ def _anchor(candidate: Candidate, doc: Document, *, rewrite: bool) -> None:
         texts = candidate.line.text.split("\n")
     else:
         page = next((p for p in doc.pages if p.number == candidate.page), None)
-        if page is None or any(candidate.line is line for line in page.lines):
+        if page is None or is_page_line(page, candidate.line):
             return
         lines = anchor_lines(page, candidate.line.text)
         if not lines:

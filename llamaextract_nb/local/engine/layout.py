@@ -19,6 +19,8 @@ _TEXT_GAP = re.compile(r"\s{2,}|\t+|\s*\|\s*")  # parsers mark column gaps with 
 _PAGE_INDEX: OrderedDict[int, tuple[Page, str, list[int]]] = OrderedDict()
 _PAGE_INDEX_SIZE = 256
 _MATCHING: OrderedDict[tuple[int, re.Pattern[str]], tuple[Page, list[int]]] = OrderedDict()
+_LINE_IDS: OrderedDict[int, tuple[Page, frozenset[int]]] = OrderedDict()
+_MAX_ANCHOR_WORDS = 80
 _SEGMENTS: OrderedDict[int, tuple[Line, bool, list[Segment]]] = OrderedDict()
 _SEGMENTS_SIZE = 4096
 
@@ -165,26 +167,30 @@ def fit_to_column(line: Line, text: str, geometry: bool) -> tuple[int, int] | No
 
 
 def anchor_lines(page: Page, text: str) -> list[Line] | None:
-    """The consecutive lines of ``page`` whose texts, joined by spaces, read ``text``:
-    where a value a generator joined from several lines is printed. None when ``text`` is
-    within one line already, or nowhere."""
-    target = " ".join(text.split())
-    if not target:
+    """The consecutive lines of ``page`` over which ``text`` is printed (spacing and line
+    breaks aside): where a value a generator joined from several lines comes from. None
+    when ``text`` is printed within one line, or nowhere."""
+    words = text.split()
+    if not words or len(words) > _MAX_ANCHOR_WORDS:
         return None
-    lines = page.lines
-    for index, first in enumerate(lines):
-        head = " ".join(first.text.split())
-        if target in head:
-            return None
-        if not head or not target.startswith(head):
-            continue
-        joined, end = head, index + 1
-        while end < len(lines) and len(joined) < len(target):
-            joined = f"{joined} {' '.join(lines[end].text.split())}"
-            end += 1
-        if joined.startswith(target) and end - index > 1:
-            return lines[index:end]
-    return None
+    page_text, starts = _page_index(page)
+    match = re.search(r"\s+".join(re.escape(word) for word in words), page_text)
+    if match is None:
+        return None
+    first = bisect_right(starts, match.start()) - 1
+    last = bisect_right(starts, match.end() - 1) - 1
+    return page.lines[first : last + 1] if last > first else None
+
+
+def is_page_line(page: Page, line: Line) -> bool:
+    """Whether ``line`` is one of the page's own lines (not a cell or a joined block)."""
+    cached = _LINE_IDS.get(id(page))
+    if cached is None or cached[0] is not page:
+        cached = (page, frozenset(id(each) for each in page.lines))
+        _LINE_IDS[id(page)] = cached
+        if len(_LINE_IDS) > _PAGE_INDEX_SIZE:
+            _LINE_IDS.popitem(last=False)
+    return id(line) in cached[1]
 
 
 def join_lines(parts: list[str]) -> str:

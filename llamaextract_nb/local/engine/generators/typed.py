@@ -67,9 +67,9 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     def key(text: str) -> str:
         return CURRENCY_OF_SYMBOL.get(text, text.upper()) if currency else text
 
-    values = list(dict.fromkeys(key(c.text) for c in found))
+    ranks = {value: rank for rank, value in enumerate(dict.fromkeys(key(c.text) for c in found))}
     for candidate in found:
-        candidate.score = _score(len(values), values.index(key(candidate.text)))
+        candidate.score = _score(len(ranks), ranks[key(candidate.text)])
     return found
 
 
