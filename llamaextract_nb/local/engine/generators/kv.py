@@ -32,6 +32,7 @@ from llamaextract_nb.local.engine.layout import (
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import has_pattern
 
+_RIGHT_WINDOW = 60  # lines before/after a label searched for a value to its right
 _MAX_BLOCK_LINES = 4
 _BLOCK_GAP = 1.2  # a vertical gap of more than this many line heights ends a block
 _ADDRESS_LIKE = re.compile(r"\d")
@@ -72,7 +73,7 @@ def _around(
         return []  # the value is on the label's line: the label generator's case
     found: list[Candidate] = []
     if doc.has_geometry:
-        right = _line_to_the_right(page, line, match)
+        right = _line_to_the_right(page, index)
         if right is not None:
             found += _candidates(
                 doc, page.number, right, 0, len(right.text), spec, match.weight * 0.85
@@ -140,15 +141,20 @@ def _text(part: tuple[Line, Segment]) -> str:
     return line.text[seg.start : seg.end].strip()
 
 
-def _line_to_the_right(page: Page, line: Line, match: LabelMatch) -> Line | None:
+def _line_to_the_right(page: Page, index: int) -> Line | None:
+    """The nearest line starting right of line ``index`` at the same height (columns the
+    parser kept apart); only nearby lines in reading order are looked at."""
+    line = page.lines[index]
     if line.box is None:
         return None
+    middle = line.box.y + line.box.h / 2
     best: Line | None = None
-    for other in page.lines:
+    window = page.lines[max(0, index - _RIGHT_WINDOW) : index + _RIGHT_WINDOW]
+    for other in window:
         box = other.box
         if other is line or box is None or box.x < line.box.x1:
             continue
-        if abs((box.y + box.h / 2) - (line.box.y + line.box.h / 2)) > line.box.h / 2:
+        if abs(box.y + box.h / 2 - middle) > line.box.h / 2:
             continue
         if best is None or (best.box is not None and box.x < best.box.x):
             best = other
