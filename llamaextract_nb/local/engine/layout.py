@@ -21,6 +21,7 @@ _PAGE_INDEX_SIZE = 256
 _MATCHING: OrderedDict[tuple[int, re.Pattern[str]], tuple[Page, list[int]]] = OrderedDict()
 _LINE_IDS: OrderedDict[int, tuple[Page, frozenset[int]]] = OrderedDict()
 _MAX_ANCHOR_WORDS = 80
+_BELOW_WINDOW = 40
 _SEGMENTS: OrderedDict[int, tuple[Line, bool, list[Segment]]] = OrderedDict()
 _SEGMENTS_SIZE = 4096
 
@@ -123,11 +124,11 @@ def lines_below(page: Page, index: int, geometry: bool, limit: int = 2) -> list[
     """Up to ``limit`` lines after line ``index`` on its page, nearest first.
 
     On PDFs only lines starting below the line within a few line heights count; blank
-    lines are skipped.
+    lines are skipped. Only the next few dozen lines in reading order are looked at.
     """
     line = page.lines[index]
     found: list[Line] = []
-    for other in page.lines[index + 1 :]:
+    for other in page.lines[index + 1 : index + 1 + _BELOW_WINDOW]:
         if not other.text.strip():
             continue
         if geometry and line.box is not None and other.box is not None:
