@@ -17,6 +17,7 @@ from llamaextract_nb.local.engine.document import Document, Page
 from llamaextract_nb.local.engine.generators.table import Row, rows
 from llamaextract_nb.local.engine.scoring import (
     Choice,
+    hint_choice,
     select,
     select_many,
     table_confidence,
@@ -47,7 +48,7 @@ def extract_object(doc: Document, node: ObjectNode, hints: Hints) -> dict[str, C
 def _leaf_choice(doc: Document, spec: FieldSpec, hints: Hints) -> Choice | None:
     choice = select(candidates(doc, spec, hints), spec)
     if choice is None and hints.currency and is_currency_field(spec.name):
-        return Choice(value=hints.currency, candidate=None, extraction_confidence=0.6)
+        return hint_choice(hints.currency)
     return choice
 
 

@@ -18,6 +18,7 @@ _SUPPORT_BONUS = 0.08  # per additional agreeing source
 _CLEAR_MARGIN = 0.25  # a lead this large over the runner-up counts as unambiguous
 _MIN_SCORE = 0.1  # weaker evidence than this is not a value
 _MIN_ITEM_RATIO = 0.55  # arrays of scalars keep values this close to the best one
+_HINT_CONFIDENCE = 0.6  # a value the request's system_prompt gave (e.g. the currency)
 
 
 @dataclass(slots=True)
@@ -129,6 +130,12 @@ def select_many(candidates: list[Candidate], spec: FieldSpec) -> list[Choice]:
     runner_up = max(dropped, default=0.0)
     kept.sort(key=lambda g: min(_order(c) for c in g.members))
     return [_choice(g, runner_up) for g in kept]
+
+
+def hint_choice(value: Any) -> Choice:
+    """A value taken from the request's hints (``system_prompt``), not from the document:
+    moderately sure, with nothing to cite."""
+    return Choice(value=value, candidate=None, extraction_confidence=_HINT_CONFIDENCE)
 
 
 def table_confidence(header_score: float) -> float:
