@@ -3,8 +3,9 @@
 Candidates with the same value pool their evidence (the strongest counts fully, each
 further independent source adds a little). The best value's *extraction confidence* is its
 evidence scaled by its margin over the runner-up value: a clear winner keeps its score, a
-near tie loses up to half of it. *Parsing confidence* is 1.0 for a text layer; the overall
-*confidence* is their product.
+near tie loses up to half of it. A table cell's confidence is how well its column header
+names the property; a value taken from a hint gets a fixed, moderate one. *Parsing
+confidence* is 1.0 for a text layer; the overall *confidence* is their product.
 """
 
 from __future__ import annotations
