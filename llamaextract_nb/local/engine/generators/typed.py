@@ -40,6 +40,8 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     found: list[Candidate] = []
     budget = _MAX_LINES * effort(hints)
     for page in doc.pages:
+        if budget <= 0:
+            break  # bounded work: later pages are not scanned at all
         for index in lines_matching(page, pattern):
             line = page.lines[index]
             budget -= 1
