@@ -245,3 +245,24 @@ def test_per_table_row_reads_the_continued_table_of_the_two_page_invoice() -> No
         cell["citation"][0]["page"] for row in rows for cell in row.values() if cell["citation"]
     }
     assert pages == {1, 2}  # rows from both pages, one list
+
+
+def test_per_page_cites_each_page_of_the_two_page_invoice() -> None:
+    sample = samples.get("invoice-2page.pdf")
+    schema = {
+        "type": "object",
+        "properties": {"line_items": sample.schema["properties"]["line_items"]},
+    }
+    out = extract(
+        sample.read_bytes(),
+        sample.name,
+        {"data_schema": schema, "extraction_target": "per_page", "cite_sources": True},
+    )
+    assert isinstance(out.result, list) and len(out.result) == 2
+    assert all(page["line_items"] for page in out.result)  # the table runs over both pages
+    meta = out.metadata["field_metadata"]["page_metadata"]
+    for number, page_meta in enumerate(meta, start=1):
+        cited = {cell["citation"][0]["page"] for item in page_meta["line_items"]
+                 for cell in item.values() if cell["citation"]}  # fmt: skip
+        assert cited == {number}
+    assert out.usage == {"num_pages_extracted": 2, "num_pages_billed": 2}

@@ -9,6 +9,7 @@ leaves a :class:`Choice` or None (not found). :func:`values` turns it into the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Union
 
 from llamaextract_nb.local.engine.candidates import candidates, coerce_into
@@ -25,19 +26,26 @@ from llamaextract_nb.local.engine.scoring import (
 from llamaextract_nb.local.engine.types import FieldSpec, Hints
 from llamaextract_nb.local.engine.values import is_currency_field
 
+TableRows = Callable[[ArrayNode], list[Row]]
 ChoiceTree = Union[dict[str, Any], list[Any], Choice, None]  # noqa: UP007 (runtime alias, py3.10)
 MAX_LIST_ITEMS = 10_000  # as many as the parsers read table rows: bounds the work
 _LIST_ITEM = re.compile(r"^\s*(?:[-•*·▪◦]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+\S")
 
 
-def extract_object(doc: Document, node: ObjectNode, hints: Hints) -> dict[str, ChoiceTree]:
-    """The choice tree of one object of the schema, read from the whole of ``doc``."""
+def extract_object(
+    doc: Document, node: ObjectNode, hints: Hints, tables: TableRows | None = None
+) -> dict[str, ChoiceTree]:
+    """The choice tree of one object of the schema, read from ``doc``.
+
+    ``tables`` reads the rows of arrays of objects instead (per_page: rows of the whole
+    document's tables, so a table continued from the page before keeps its header)."""
+    read_rows = tables or (lambda array: rows(doc, array))
     tree: dict[str, ChoiceTree] = {}
     for key, child in node.properties.items():
         if isinstance(child, ObjectNode):
-            tree[key] = extract_object(doc, child, hints)
+            tree[key] = extract_object(doc, child, hints, tables)
         elif isinstance(child, ArrayNode):
-            tree[key] = [row_object(row, child.item, hints) for row in rows(doc, child)]
+            tree[key] = [row_object(row, child.item, hints) for row in read_rows(child)]
         elif child.is_array_of_scalars:
             tree[key] = select_many(candidates(doc, child, hints), child)
         else:
@@ -96,10 +104,24 @@ def per_doc(doc: Document, root: ObjectNode, hints: Hints) -> dict[str, ChoiceTr
 
 
 def per_page(doc: Document, root: ObjectNode, hints: Hints) -> list[dict[str, ChoiceTree]]:
-    """``per_page``: one object per page, each read from that page alone."""
+    """``per_page``: one object per page, its fields read from that page alone and its
+    arrays of objects from the rows printed on it."""
+    whole: dict[tuple[str, ...], list[Row]] = {}
+
+    def page_rows(number: int) -> TableRows:
+        def read(array: ArrayNode) -> list[Row]:
+            if array.path not in whole:
+                whole[array.path] = rows(doc, array)
+            return [row for row in whole[array.path] if row.page == number]
+
+        return read
+
     return [
         extract_object(
-            Document([page], doc.kind, doc.has_geometry, doc.has_text_layer), root, hints
+            Document([page], doc.kind, doc.has_geometry, doc.has_text_layer),
+            root,
+            hints,
+            page_rows(page.number),
         )
         for page in doc.pages
     ]
