@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +80,23 @@ def test_package_connect_stays_the_function_after_the_module_is_imported() -> No
 
     assert callable(lx.connect)
     assert lx.connect is connect
+
+
+@pytest.mark.slow
+def test_a_plain_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    # Worker processes must not re-import the user's __main__ (multiprocessing's spawn would
+    # re-run this whole script, connect() included, in every worker).
+    script = tmp_path / "extract_receipt.py"
+    script.write_text(
+        "import llamaextract_nb as lx\n"
+        f"client = lx.connect(data_dir={str(tmp_path / 'data')!r}, workers=2)\n"
+        "sample = lx.samples.get('receipt.pdf')\n"
+        "print('TOTAL', client.extract(sample.path, sample.schema).data['total'])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in KEY_VARS}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("using the local server") == 1, done.stdout
+    assert "TOTAL 16.0" in done.stdout

@@ -1,21 +1,32 @@
-"""Supervise the worker processes: start them, notice crashes, fail the crashed job, respawn."""
+"""Supervise the worker processes: start them, notice crashes, fail the crashed job, respawn.
+
+Workers are started as ``python -m llamaextract_nb.local.jobs.worker`` rather than through
+``multiprocessing``: its spawn method re-imports the parent's ``__main__``, which would re-run
+a user's script (``lx.connect()`` and all) in every worker and breaks under ``python -``.
+"""
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from llamaextract_nb.local.jobs.worker import run_worker
 from llamaextract_nb.local.store import Store
 
 log = logging.getLogger("llamaextract_nb.server")
 
 SUPERVISE_SECONDS = 0.2
+
+
+def _worker_env() -> dict[str, str]:
+    """The environment for a worker: this process's, with its ``sys.path`` importable
+    (so an ``--engine module:callable`` found here is found there too)."""
+    paths = [path for path in sys.path if path]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -44,9 +55,16 @@ class WorkerPool:
             raise ValueError(f"the worker pool needs at least 1 process (got {size})")
         self._store = store
         self._job_timeout = job_timeout
-        self._args = (str(store.path), str(blob_root), engine_spec, os.getpid())
-        self._ctx = multiprocessing.get_context("spawn")
-        self._procs: list[BaseProcess] = []
+        self._command = [
+            sys.executable,
+            "-m",
+            "llamaextract_nb.local.jobs.worker",
+            str(store.path),
+            str(blob_root),
+            engine_spec,
+            str(os.getpid()),
+        ]
+        self._procs: list[subprocess.Popen[bytes]] = []
         self._size = size
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._supervise, name="lx-pool", daemon=True)
@@ -55,20 +73,17 @@ class WorkerPool:
         self._procs = [self._spawn() for _ in range(self._size)]
         self._thread.start()
 
-    def _spawn(self) -> BaseProcess:
-        proc = self._ctx.Process(target=run_worker, args=self._args, name="lx-worker", daemon=True)
-        proc.start()
-        return proc
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self._command, stdin=subprocess.DEVNULL, env=_worker_env())
 
     def _supervise(self) -> None:
         while not self._stopping.wait(SUPERVISE_SECONDS):
             if self._job_timeout is not None:
                 self._stop_overdue(self._job_timeout)
             for i, proc in enumerate(self._procs):
-                if proc.is_alive() or self._stopping.is_set():
+                if proc.poll() is None or self._stopping.is_set():
                     continue
-                reason = describe_exit(proc.exitcode)
-                assert proc.pid is not None
+                reason = describe_exit(proc.returncode)
                 failed = self._store.fail_jobs_of_worker(
                     proc.pid,
                     f"the worker process extracting this document stopped unexpectedly "
@@ -96,12 +111,13 @@ class WorkerPool:
         """Stop every worker (jobs they were running are requeued on the next start)."""
         self._stopping.set()
         for proc in self._procs:
-            if proc.is_alive():
+            if proc.poll() is None:
                 proc.terminate()
         for proc in self._procs:
-            proc.join(timeout)
-            if proc.is_alive():
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
                 proc.kill()
-                proc.join(timeout)
+                proc.wait(timeout)
         if self._thread.is_alive():
             self._thread.join(timeout)

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -102,3 +103,13 @@ def run_job(
     except (TypeError, ValueError) as exc:  # output that is not JSON
         log.exception("the engine's output for %s cannot be stored", job["id"])
         store.fail_job(job["id"], claim, f"the extraction engine returned unusable output: {exc}")
+
+
+def main(argv: list[str]) -> None:
+    """``python -m llamaextract_nb.local.jobs.worker DB BLOBS ENGINE PARENT_PID``."""
+    db_path, blob_root, engine_spec, parent_pid = argv
+    run_worker(db_path, blob_root, engine_spec, int(parent_pid))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
