@@ -13,6 +13,7 @@ from typing import Any
 from llamaextract_nb.local.engine import assemble
 from llamaextract_nb.local.engine.compiler import compile_schema
 from llamaextract_nb.local.engine.document import DocumentError
+from llamaextract_nb.local.engine.gcpause import gc_paused
 from llamaextract_nb.local.engine.hints import parse_hints
 from llamaextract_nb.local.engine.interface import EngineOutput
 from llamaextract_nb.local.engine.metadata import extract_metadata
@@ -81,6 +82,11 @@ def parse_target_pages(spec: str | None) -> frozenset[int] | None:
 
 def run(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
     """Extract ``configuration["data_schema"]`` from one document (the Engine protocol)."""
+    with gc_paused():
+        return _run(data, filename, configuration)
+
+
+def _run(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
     options = Options.from_configuration(configuration)
     schema = configuration.get("data_schema")
     if not isinstance(schema, dict):

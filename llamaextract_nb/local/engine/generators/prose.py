@@ -304,10 +304,33 @@ def _date_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candi
 # ---------------------------------------------------------------------------------------
 # Jurisdiction / governing law
 
-_PLACE_RE = re.compile(
-    r"\b(" + "|".join(sorted((re.escape(p) for p in PLACES), key=len, reverse=True)) + r")\b",
-    re.I,
-)
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching exactly the given words (case-insensitive use), written as a trie
+    so that each position costs one test per distinct next letter instead of one test per
+    word. Where two words match at one position, one is a prefix of the other and the
+    longer is tried first, as in an alternation sorted longest first."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [
+            re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char
+        ]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ("|" if "" in node else "") + ")"
+
+    return pattern(trie)
+
+
+_PLACE_RE = re.compile(r"\b(" + _trie_pattern(sorted(PLACES)) + r")\b", re.I)
 _LAW_CUE = re.compile(
     r"(?i)\b(?:laws?|jurisdiction|courts?|venue)\s*(?:\([^()]{0,120}\)\s*)?(?:of|in)\s+(?:the\s+)?"
     r"(?:(?:state|commonwealth|province|republic|kingdom|country)\s+of\s+)?$"
@@ -316,13 +339,41 @@ _GOVERNED_CUE = re.compile(r"(?i)\b(?:governed|governing\s+law|construed|interpr
 _GOVERNED_BY = re.compile(r"(?i)\bgoverned\s+(?:by|under)\s+(?:the\s+)?(?:internal\s+)?$")
 _LAW_AFTER = re.compile(r"(?i)^\s+(?:law|laws|statutes)\b")
 _STATE_OF = re.compile(r"(?i)\b(?:state|commonwealth)\s+of\s*(?:$|\w)")
+# the first word of every cue above: a place is only scored within _CUE_REACH characters
+# after one ("state" but not "States": no cue is inside a place name such as "United States")
+# (written letter first, the word boundary checked behind it, so that re skips ahead fast)
+_CUE_WORD = re.compile(
+    r"(?i)[ljcvgs](?<!\w.)(?:aw|urisdiction|ourt|enue|overned|tate(?!s)|ommonwealth)"
+)
+_CUE_REACH = 160
+_LONGEST_PLACE = max(len(place) for place in PLACES)
+
+
+def _places_after_cues(text: str) -> Iterator[re.Match[str]]:
+    """The matches of :data:`_PLACE_RE` in ``text`` that start within :data:`_CUE_REACH`
+    characters after a cue word: the same matches ``finditer`` gives there, found without
+    running the long alternation over the whole document."""
+    windows: list[list[int]] = []
+    for cue in _CUE_WORD.finditer(text):
+        start = cue.start()
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = start + _CUE_REACH
+        else:
+            windows.append([start, start + _CUE_REACH])
+    end = 0
+    for low, high in windows:
+        # a match starting by ``high`` is decided within the place length after it
+        limit = high + _LONGEST_PLACE + 1
+        while (match := _PLACE_RE.search(text, max(low, end), limit)) and match.start() <= high:
+            yield match
+            end = match.end()
 
 
 def _jurisdiction_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     stream = stream_of(doc)
     text = stream.text
     out: list[Candidate] = []
-    for match in _PLACE_RE.finditer(text):
+    for match in _places_after_cues(text):
         before = text[max(0, match.start() - 200) : match.start()]
         after = text[match.end() : match.end() + 150]
         governed = bool(_GOVERNED_CUE.search(before))

@@ -17,14 +17,14 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from llamaextract_nb.local.engine.document import Box, Document, DocumentError, Page, Word
-from llamaextract_nb.local.engine.parsers.layout import Frame, Item, build_lines
+from llamaextract_nb.local.engine.gcpause import gc_paused
+from llamaextract_nb.local.engine.parsers.layout import Frame, Item, build_lines, new_box
 from llamaextract_nb.local.engine.parsers.pages import select_pages
 from llamaextract_nb.local.engine.parsers.tables import Rules, find_tables, pdf_rows
 
@@ -84,7 +84,7 @@ def parse_pdf(
     Raises :class:`DocumentError` for encrypted, damaged or empty PDFs and for PDFs
     whose selected pages carry no text at all (scans without a text layer).
     """
-    with PDFIUM_LOCK, _open(data, filename) as pdf:
+    with PDFIUM_LOCK, gc_paused(), _open(data, filename) as pdf:
         total = len(pdf)
         numbers = select_pages(total, pages, max_pages, filename)
         result = [_read_page(pdf, number, need_tables, filename) for number in numbers]
@@ -221,10 +221,11 @@ def _words(textpage: pdfium.PdfTextPage, crop: Rect, rotation: int) -> list[Item
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
     values = memoryview(rect).cast("B").cast("f")  # left, top, right, bottom
-    loose_box = partial(_LOOSE_CHAR_BOX, ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value))
+    handle = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)
+    loose_box = _LOOSE_CHAR_BOX
 
     def box_of(index: int) -> Rect | None:
-        if not loose_box(index, rect_ref):
+        if not loose_box(handle, index, rect_ref):
             return None
         left, top, right, bottom = values
         return left, bottom, right, top
@@ -233,38 +234,41 @@ def _words(textpage: pdfium.PdfTextPage, crop: Rect, rotation: int) -> list[Item
     crop_left, crop_top = crop[0], crop[3]
     items: list[Item] = []
     append = items.append
+    pieces: list[UserWord] | None
     for match in _TOKEN.finditer(text):
-        token = match.group()
+        first, end = match.span()
+        token = text[first:end]
         if fix:
             token = token.translate(_TEXT_FIXES)
             if not token:
                 continue
-        first, last = match.start(), match.end() - 1
+        last = end - 1
         if char_index is not None:
             first, last = char_index(first), char_index(last)
-        pieces = None
-        if not loose_box(first, rect_ref):
-            pieces = _split_word(token, range(first, last + 1), box_of)
-        else:
+        if loose_box(handle, first, rect_ref):
             left, top, right, bottom = values
-            if last != first:
-                if not loose_box(last, rect_ref):
-                    pieces = _split_word(token, range(first, last + 1), box_of)
-                else:
-                    left1, top1, right1, bottom1 = values
-                    if top1 != top or bottom1 != bottom:  # another font, or another line
-                        if _same_line((left, bottom, right, top), (left1, bottom1, right1, top1)):
-                            bottom, top = min(bottom, bottom1), max(top, top1)
-                        else:
-                            pieces = _split_word(token, range(first, last + 1), box_of)
-                    if left1 < left:
-                        left = left1
-                    if right1 > right:
-                        right = right1
+            if last == first:
+                pieces = None
+            elif loose_box(handle, last, rect_ref):
+                pieces = None
+                left1, top1, right1, bottom1 = values
+                if top1 != top or bottom1 != bottom:  # another font, or another line
+                    if _same_line((left, bottom, right, top), (left1, bottom1, right1, top1)):
+                        bottom, top = min(bottom, bottom1), max(top, top1)
+                    else:
+                        pieces = _split_word(token, range(first, last + 1), box_of)
+                if left1 < left:
+                    left = left1
+                if right1 > right:
+                    right = right1
+            else:
+                pieces = _split_word(token, range(first, last + 1), box_of)
+        else:
+            pieces = _split_word(token, range(first, last + 1), box_of)
         if pieces is None:
             if upright:
                 x0, y0 = left - crop_left, crop_top - top
-                box = Box(x0, y0, right - left, top - bottom)
+                box = new_box(x0, y0, right - left, top - bottom)
                 append((x0, y0, right - crop_left, crop_top - bottom, Word(token, box)))
                 continue
             pieces = [(left, bottom, right, top, token)]
