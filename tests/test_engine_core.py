@@ -169,6 +169,10 @@ def test_dates_iso_first_then_hint() -> None:
 def test_coerce_per_type_and_dropping() -> None:
     hints = Hints()
     assert coerce("02.04.2026", leaf({"type": "string", "format": "date"}), hints) == (
+        "2026-04-02",  # dotted dates are day-first
+        False,
+    )
+    assert coerce("02/04/2026", leaf({"type": "string", "format": "date"}), hints) == (
         "2026-02-04",
         False,
     )

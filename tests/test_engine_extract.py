@@ -140,8 +140,8 @@ def test_metadata_only_carries_what_was_asked() -> None:
     assert "citation" not in entry and "confidence" in entry
 
 
-def test_month_first_without_the_hint() -> None:
-    assert run(INVOICE_TXT, "invoice.txt").result["invoice_date"] == "2026-02-04"
+def test_dotted_dates_are_day_first_without_the_hint() -> None:
+    assert run(INVOICE_TXT, "invoice.txt").result["invoice_date"] == "2026-04-02"
 
 
 def test_pdf_invoice_values_and_boxes_cover_the_value() -> None:

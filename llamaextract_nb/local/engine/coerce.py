@@ -170,16 +170,17 @@ def parse_number(text: str) -> float | None:
 def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
     """The first date printed in ``text``: ISO first, then textual months, then numeric.
 
-    Ambiguous numeric dates (03/04/2021) are month-first unless ``day_first`` is set;
-    an impossible month-first reading (25/12/2018) falls back to day-first.
+    A dotted numeric date (02.04.2026) is day-first, as everywhere dots are written; an
+    ambiguous slashed or dashed one (03/04/2021) is month-first unless ``day_first`` is
+    set. An impossible reading (25/12/2018 month-first) falls back to the other order.
     """
     match = DATE_RE.search(text)
     if match is None:
         return None
     token = match.group(0)
-    iso = re.match(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", token)
+    iso = re.match(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", token)
     if iso:
-        return _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        return _date(int(iso.group(1)), int(iso.group(3)), int(iso.group(4)))
     month_name = re.search(r"[A-Za-z]{3,}", re.sub(r"(?i)\b(?:day|of)\b", "", token))
     if month_name and month_name.group(0).lower().rstrip(".") in MONTHS:
         month = MONTHS[month_name.group(0).lower().rstrip(".")]
@@ -191,7 +192,7 @@ def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
     a, b, year_text = re.split(r"[/.-]", token)
     year = _year(int(year_text))
     first, second = int(a), int(b)
-    if day_first:
+    if day_first or "." in token:
         return _date(year, second, first) or _date(year, first, second)
     return _date(year, first, second) or _date(year, second, first)
 

@@ -16,6 +16,7 @@ from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 SOURCE = "header_zone"
 _ZONE_LINES = 14  # the header zone: at most this many non-empty lines at the top
+_MAX_LINE_CHARS = 200  # a longer line is body text, never a name or an address line
 
 _ISSUER_WORDS = {
     "company",
@@ -115,6 +116,11 @@ _LABEL_LINE = re.compile(r"^[^:]{1,25}:(?:\s*\S|\s*$)")
 _DATE_OR_TIME = re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b|\b\d{1,2}:\d{2}\b")
 
 
+def _words(name: str) -> set[str]:
+    """Lower-case words of a snake_case or camelCase name: "billToAddress" -> bill, to, address."""
+    return {word.lower() for word in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)}
+
+
 def _terms(spec: FieldSpec) -> set[str]:
     words: set[str] = set()
     for phrase in [spec.name, *spec.label_terms, *spec.description_terms]:
@@ -126,8 +132,8 @@ def wants(spec: FieldSpec) -> str | None:
     """ "company" or "address" when the field asks for the issuer's name or address."""
     if spec.json_type != "string" or spec.is_array_of_scalars:
         return None
-    name_words = set(re.findall(r"[a-z]+", spec.name.lower()))
-    path_words = set(re.findall(r"[a-z]+", " ".join(spec.path).lower()))
+    name_words = _words(spec.name)
+    path_words = set().union(*(_words(part) for part in spec.path))
     if path_words & _OTHER_PARTY_WORDS:
         return None  # "buyer.address", "customer_name": not the issuer
     terms = _terms(spec)
@@ -146,8 +152,14 @@ def _head(line: Line) -> str:
 
 
 def _zone(page: Page) -> list[Line]:
-    lines = [line for line in page.lines if _head(line)]
-    return lines[:_ZONE_LINES]
+    """The first non-empty lines of the page, over-long lines (body text) left out."""
+    lines: list[Line] = []
+    for line in page.lines:
+        if len(line.text) <= _MAX_LINE_CHARS and _head(line):
+            lines.append(line)
+            if len(lines) == _ZONE_LINES:
+                break
+    return lines
 
 
 def _letters(text: str) -> int:

@@ -9,6 +9,7 @@ line and ranks the lines: the final payable amount first, subtotals and tax neve
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from llamaextract_nb.local.engine.document import Document, Line
 from llamaextract_nb.local.engine.layout import span_boxes
@@ -17,6 +18,7 @@ from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 SOURCE = "totals"
 _LOOKAHEAD = 3  # lines after a bare total label that may hold its amount
 _KIND_SCORES = {"rounded": 0.92, "final": 0.9, "plain": 0.75}
+_MAX_COLUMN = 30  # a column of labels ("TOTAL", "CASH", "CHANGE") is at most this long
 _MAX_ADJUSTMENT = 0.10  # a rounding line's amount below this is the adjustment, not the total
 
 _FINAL = re.compile(
@@ -82,16 +84,24 @@ def _is_label_line(text: str) -> bool:
 def _aligned_amount(lines: list[Line], index: int) -> tuple[int, int, int] | None:
     """Labels printed as one column and their amounts as the next ("TOTAL", "CASH",
     "CHANGE", then "30.10", "40.10", "10.00" in reading order): the amount at the label's
-    position, when the column of labels and the column of amounts have the same length."""
+    position, when the column of labels and the column of amounts have the same length.
+    Columns longer than ``_MAX_COLUMN`` are not a receipt's totals block: giving up there
+    keeps a document of thousands of label lines linear."""
     first = index
-    while first > 0 and _is_label_line(lines[first - 1].text):
+    while first > 0 and index - first <= _MAX_COLUMN and _is_label_line(lines[first - 1].text):
         first -= 1
     last = index
-    while last + 1 < len(lines) and _is_label_line(lines[last + 1].text):
+    while (
+        last + 1 < len(lines)
+        and last - first <= _MAX_COLUMN
+        and _is_label_line(lines[last + 1].text)
+    ):
         last += 1
+    if last - first + 1 > _MAX_COLUMN:
+        return None
     amounts = []
     at = last + 1
-    while at < len(lines) and (
+    while at < min(len(lines), last + 1 + 2 * _MAX_COLUMN) and (
         _AMOUNT_LINE.match(lines[at].text) or _FILLER_LINE.match(lines[at].text)
     ):
         if _AMOUNT_LINE.match(lines[at].text):
@@ -154,7 +164,7 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     rounded: set[str] = set()
     for page in doc.pages:
         lines = [line for line in page.lines if line.text.strip()]
-        amounts = [m.group(1) for line in lines for m in _AMOUNT.finditer(line.text)]
+        amounts = Counter(m.group(1) for line in lines for m in _AMOUNT.finditer(line.text))
         for index in range(len(lines)):
             found = _total_on(lines, index)
             if found is None:
@@ -163,7 +173,7 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
             score = _KIND_SCORES[kind]
             source_line = lines[at]
             text = source_line.text[a:b]
-            if amounts.count(text) >= 2:
+            if amounts[text] >= 2:
                 score += 0.04
             if any(_PAYMENT.search(ln.text) for ln in lines[index + 1 : index + 6]):
                 score += 0.03  # the payable total comes right before cash and change

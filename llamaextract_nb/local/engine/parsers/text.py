@@ -9,12 +9,13 @@ from llamaextract_nb.local.engine.parsers.detect import decode_text
 from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
 from llamaextract_nb.local.engine.parsers.tables import TEXT_BLANK_GAP, find_tables, text_rows
 
-_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]*\S[^|]*(\|[^|]*){2,}$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_BULLET = re.compile(r"^\s*[-*+]\s+(\[[ xX]\]\s+)?")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|`)")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# link text stops at the next "[" and the target at the next "(": each scan ends where the
+# next candidate begins, so hostile input ("[[[[...", "[a]([a](...") stays linear
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 
 
 def parse_text(data: bytes, *, kind: str, pages: set[int] | None = None) -> Document:
@@ -41,7 +42,7 @@ def _page(number: int, raw_lines: list[str], *, markdown: bool) -> Page:
     index = 0
     while index < len(raw_lines):
         end = index
-        while end < len(raw_lines) and _PIPE_ROW.match(raw_lines[end]):
+        while end < len(raw_lines) and _is_pipe_row(raw_lines[end]):
             end += 1
         table = _pipe_table(raw_lines[index:end], number) if end - index >= 2 else None
         if table is not None:
@@ -57,6 +58,21 @@ def _page(number: int, raw_lines: list[str], *, markdown: bool) -> Page:
         index += 1
     tables += find_tables(text_rows(unpiped), number, blank_gap=TEXT_BLANK_GAP)
     return page_of(number, lines, tables)
+
+
+def _is_pipe_row(line: str) -> bool:
+    """A table row: ``| a | b |`` (pipes at both ends), ``a | b | c`` (text before the first
+    of two pipes) or any line with three pipes. String methods, not a regex: the backtracking
+    pattern this replaces took minutes on one long line without pipes."""
+    pipes = line.count("|")
+    if pipes >= 3:
+        return True
+    if pipes < 2:
+        return False
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|"):
+        return True
+    return bool(line[: line.index("|")].strip())
 
 
 def _pipe_table(rows: list[str], page: int) -> Table | None:
