@@ -19,6 +19,7 @@ terms, so a field called ``governing_law`` or ``start_date`` is served as well a
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -47,10 +48,18 @@ class Stream:
     """All lines of a document joined by single spaces, with a map back to the lines."""
 
     text: str
-    spans: list[_Span]
+    spans: list[_Span]  # in stream order, so their ends ascend too
+    ends: list[int]  # each span's end, for bisection
 
     def lines_between(self, start: int, end: int) -> list[_Span]:
-        return [s for s in self.spans if s.end > start and s.start < end]
+        """The spans of the lines that ``text[start:end]`` touches."""
+        spans = self.spans
+        index = bisect_right(self.ends, start)
+        found = []
+        while index < len(spans) and spans[index].start < end:
+            found.append(spans[index])
+            index += 1
+        return found
 
 
 _STREAM_CACHE: list[tuple[Document, Stream]] = []
@@ -72,7 +81,7 @@ def stream_of(doc: Document) -> Stream:
             spans.append(_Span(pos, pos + len(text), page.number, line))
             parts.append(text)
             pos += len(text) + 1
-    stream = Stream(" ".join(parts), spans)
+    stream = Stream(" ".join(parts), spans, [span.end for span in spans])
     _STREAM_CACHE[:] = [(doc, stream)]
     return stream
 
@@ -176,8 +185,10 @@ _MONTH = (
     r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _ORD = r"(?:st|nd|rd|th)?"
+# each pattern below opens with a lookahead on its possible first characters: it lets the
+# regex engine skip most positions of a long document instead of trying every branch there
 _DATE_RE = re.compile(
-    r"(?i)\b(?:"
+    r"(?i)(?=[0-9JFMASOND])\b(?:"
     + _MONTH
     + r"\s+(?P<d1>\d{1,2})"
     + _ORD
@@ -431,8 +442,10 @@ _NUMBER_WORDS = {
     "ninety": 90,
 }
 _NUM_WORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_NUM_FIRST = "".join(sorted({word[0] for word in _NUMBER_WORDS}))
 _DURATION_RE = re.compile(
-    r"(?i)\b(?:(?P<word>" + _NUM_WORD + r")\s*(?:\(\s*(?P<paren>\d+(?:\.\d+)?)\s*\)\s*)?"
+    r"(?i)(?=[0-9" + _NUM_FIRST + r"])\b"
+    r"(?:(?P<word>" + _NUM_WORD + r")\s*(?:\(\s*(?P<paren>\d+(?:\.\d+)?)\s*\)\s*)?"
     r"|(?P<digits>\d+(?:\.\d+)?)\s*(?:-\s*)?)"
     r"(?P<unit>years?|months?|weeks?|days?)\b"
 )
