@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from llamaextract_nb.local.engine import extract
+from llamaextract_nb.local.engine import DocumentError, extract
+from llamaextract_nb.local.engine.parsers import parse
 from llamaextract_nb.local.engine.parsers.text import _is_pipe_row
 
 # generous: these inputs took minutes before the fixes; a few seconds after
@@ -132,3 +133,44 @@ def test_issuers_nested_address_is_the_letterhead() -> None:
     schema = {"type": "object", "properties": {"sellerInfo": party}}
     result = extract(LETTERHEAD, "invoice.txt", {"data_schema": schema}).result
     assert result["sellerInfo"]["address"].startswith("12, JALAN SS 22/19")
+
+
+@pytest.mark.slow
+def test_hundred_thousand_nested_divs() -> None:
+    data = b"<div>" * 100_000 + b"Total: 45.00" + b"</div>" * 100_000
+    started = time.perf_counter()
+    out = extract(data, "deep.html", {"data_schema": TOTAL_SCHEMA})
+    assert out.result == {"total": 45.0}
+    assert time.perf_counter() - started < _BOUND_SECONDS
+
+
+@pytest.mark.slow
+def test_deeply_nested_tables_read_without_recursion() -> None:
+    # each table holds the next: layout tables, walked iteratively (the walk recursed per
+    # table and hit RecursionError at a few hundred levels)
+    data = b"<table><tr><td>" * 5_000 + b"Total: 45.00"
+    started = time.perf_counter()
+    out = extract(data, "deep.html", {"data_schema": TOTAL_SCHEMA})
+    assert out.result == {"total": 45.0}
+    assert time.perf_counter() - started < _BOUND_SECONDS
+
+
+def test_innermost_table_of_a_layout_table_is_a_table() -> None:
+    data = (
+        b"<table><tr><td><table><tr><th>Item</th><th>Qty</th></tr>"
+        b"<tr><td>Bolt</td><td>4</td></tr></table></td></tr></table>"
+    )
+    doc = parse(data, "order.html")
+    cells = [
+        ([c.text for c in t.header], [[c.text for c in r] for r in t.rows]) for t in doc.tables
+    ]
+    assert cells == [(["Item", "Qty"], [["Bolt", "4"]])]
+
+
+@pytest.mark.slow
+def test_fifty_megabyte_one_column_csv_fails_fast() -> None:
+    data = b"value\n" + b"123456789\n" * 5_000_000
+    started = time.perf_counter()
+    with pytest.raises(DocumentError, match="rows"):
+        extract(data, "big.csv", {"data_schema": TOTAL_SCHEMA})
+    assert time.perf_counter() - started < _BOUND_SECONDS

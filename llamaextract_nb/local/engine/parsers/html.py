@@ -37,14 +37,30 @@ def parse_html(data: bytes, filename: str) -> Document:
     whose rows are also lines.
     """
     soup = BeautifulSoup(data, "lxml")  # bytes: the declared <meta charset> is honoured
-    walker = _Walker()
+    walker = _Walker(_tables_holding_tables(soup))
     walker.visit(soup)
     walker.flush()
     return Document(pages=[page_of(1, walker.lines, walker.tables)], kind="html")
 
 
+def _tables_holding_tables(root: Tag) -> set[int]:
+    """Ids of the tables that hold another table, found in one pass over the tree (asking
+    each table for a nested one rescans its subtree: quadratic on deeply nested tables)."""
+    holders: set[int] = set()
+    stack: list[tuple[Tag, Tag | None]] = [(root, None)]
+    while stack:
+        element, enclosing = stack.pop()
+        if element.name == "table":
+            if enclosing is not None:
+                holders.add(id(enclosing))
+            enclosing = element
+        stack.extend((child, enclosing) for child in element.children if isinstance(child, Tag))
+    return holders
+
+
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, layout_tables: set[int]) -> None:
+        self.layout_tables = layout_tables
         self.lines: list[Line] = []
         self.tables: list[Table] = []
         self.buffer: list[str] = []
@@ -79,9 +95,11 @@ class _Walker:
             name = child.name
             if name == "br":
                 self.flush()
-            elif name == "table":
+            elif name == "table" and self._table(child):
+                continue
+            elif name == "table":  # a layout table (or a form's label/value pairs): blocks
                 self.flush()
-                self._table(child)
+                stack.append((iter(child.children), self.flush))
             elif name in ("td", "th"):  # cells of a table-less row: keep them apart
                 self.buffer.append("\t")
                 stack.append((iter(child.children), self._tab))
@@ -94,7 +112,10 @@ class _Walker:
     def _tab(self) -> None:
         self.buffer.append("\t")
 
-    def _table(self, element: Tag) -> None:
+    def _table(self, element: Tag) -> bool:
+        """Add ``element`` as a table; False when it is a layout table, to be read as text."""
+        if self._is_layout(element):
+            return False
         rows: list[list[str]] = []
         for row in _own_rows(element):
             cells: list[str] = []
@@ -106,27 +127,21 @@ class _Walker:
                 cells.extend([""] * (min(span, 50) - 1))
             rows.append(cells)
         table = make_table(rows)
-        if table is None or _is_layout(element) or not is_grid(rows):
-            # a layout table (or a form's label/value pairs): read its text as blocks
-            self.visit(element)
-            self.flush()
-            return
+        if table is None or not is_grid(rows):
+            return False
+        self.flush()
         self.tables.append(table)
         self.lines.extend(table_lines(table))
+        return True
 
-
-def _is_layout(table: Tag) -> bool:
-    """A table that arranges the page: it holds other tables, or says it is presentational."""
-    return table.get("role") in ("presentation", "none") or table.find("table") is not None
+    def _is_layout(self, table: Tag) -> bool:
+        """A table that arranges the page: it holds other tables, or says it is presentational."""
+        return table.get("role") in ("presentation", "none") or id(table) in self.layout_tables
 
 
 def _own_rows(table: Tag) -> list[Tag]:
-    """The table's rows, not those of tables nested inside its cells."""
-    rows = []
-    for row in table.find_all("tr"):
-        if row.find_parent("table") is table:
-            rows.append(row)
-    return rows
+    """The table's rows (a table holding no other table, so every row below it is its own)."""
+    return list(table.find_all("tr"))
 
 
 def _int_attr(tag: Tag, name: str) -> int:
