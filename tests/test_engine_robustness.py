@@ -10,6 +10,7 @@ import pytest
 
 from llamaextract_nb.local.engine import DocumentError, extract
 from llamaextract_nb.local.engine.parsers import parse
+from llamaextract_nb.local.engine.parsers.cellformat import display_text
 from llamaextract_nb.local.engine.parsers.text import _is_pipe_row
 
 # generous: these inputs took minutes before the fixes; a few seconds after
@@ -173,4 +174,23 @@ def test_fifty_megabyte_one_column_csv_fails_fast() -> None:
     started = time.perf_counter()
     with pytest.raises(DocumentError, match="rows"):
         extract(data, "big.csv", {"data_schema": TOTAL_SCHEMA})
+    assert time.perf_counter() - started < _BOUND_SECONDS
+
+
+@pytest.mark.slow
+def test_pipe_rows_with_a_megabyte_of_leading_spaces() -> None:
+    row = b" " * 1_000_000 + b"| a | b |\n"
+    assert timed_extract(row * 3 + b"Total: 45.00\n", "spaced.txt", TOTAL_SCHEMA) < _BOUND_SECONDS
+
+
+def test_pipe_table_rule_rows_are_dropped() -> None:
+    doc = parse(b"| Item | Qty |\n   |:--|--:|   \n| Bolt | 4 |\n", "t.md")
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [["Bolt", "4"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number_format", ["[" * 200_000, "[$" * 100_000])
+def test_hostile_cell_number_format(number_format: str) -> None:
+    started = time.perf_counter()
+    display_text(12.5, number_format)
     assert time.perf_counter() - started < _BOUND_SECONDS

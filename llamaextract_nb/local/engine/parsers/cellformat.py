@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_LITERAL = re.compile(r'"([^"]*)"|\\(.)|\[\$([^\]-]*)(?:-[^\]]*)?\]|\[[^\]]*\]|_.|\*.')
+# a bracket's text stops at the next "[" too: an unclosed "[[[[..." stays linear
+_LITERAL = re.compile(r'"([^"]*)"|\\(.)|\[\$([^\[\]-]*)(?:-[^\[\]]*)?\]|\[[^\[\]]*\]|_.|\*.')
 _DIGITS = re.compile(r"[0#?](?:[0#?,.]*[0#?])?%?")
 _DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|am/pm|a/p", re.I)
 _STRFTIME = {

@@ -9,7 +9,8 @@ from llamaextract_nb.local.engine.parsers.detect import decode_text
 from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
 from llamaextract_nb.local.engine.parsers.tables import TEXT_BLANK_GAP, find_tables, text_rows
 
-_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# matched on the stripped row: "\s*\|?\s*" at the start was quadratic on leading spaces
+_PIPE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_BULLET = re.compile(r"^\s*[-*+]\s+(\[[ xX]\]\s+)?")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|`)")
@@ -76,7 +77,7 @@ def _is_pipe_row(line: str) -> bool:
 
 
 def _pipe_table(rows: list[str], page: int) -> Table | None:
-    cells = [_split_pipes(row) for row in rows if not _PIPE_RULE.match(row)]
+    cells = [_split_pipes(row) for row in rows if not _PIPE_RULE.fullmatch(row.strip())]
     return make_table(cells, page=page)
 
 
