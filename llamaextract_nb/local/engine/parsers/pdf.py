@@ -336,11 +336,20 @@ def _reading_frame(items: list[Item], width: float, height: float) -> Frame | No
     """
     votes = {"right": 0, "left": 0, "down": 0, "up": 0}
     sample = items[:_DIRECTION_SAMPLE]
+    # "right" wins ties, so once it holds half of all the sample's votes the rest cannot
+    # change the outcome (the common case: upright text decided in half the sample)
+    pairs = len(sample) - 1
+    decided = (pairs + 1) // 2
     for (ax0, ay0, ax1, ay1, _), (bx0, by0, bx1, by1, _) in itertools.pairwise(sample):
         dx = (bx0 + bx1 - ax0 - ax1) / 2
         dy = (by0 + by1 - ay0 - ay1) / 2
         if abs(dy) < (ay1 - ay0) / 2 and dx:
-            votes["right" if dx > 0 else "left"] += 1
+            if dx > 0:
+                votes["right"] += 1
+                if votes["right"] >= decided:
+                    return None
+            else:
+                votes["left"] += 1
         elif abs(dx) < (ax1 - ax0) / 2 and dy:
             votes["down" if dy > 0 else "up"] += 1
     direction = max(votes, key=lambda key: (votes[key], key == "right"))
