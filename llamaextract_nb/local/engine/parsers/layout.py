@@ -205,22 +205,27 @@ def _reading_order(rows: list[_Row], depth: int) -> list[list[Item]]:
 def _find_gutter_band(rows: list[_Row]) -> tuple[int, int, float] | None:
     """The first run of rows sharing a free vertical strip with prose on both sides."""
     for index, row in enumerate(rows):
-        gaps = _wide_gaps(row)
-        if len(gaps) != 1:  # a band starts on a row of two columns of text, not a table row
+        gap = _single_wide_gap(row)
+        if gap is None:  # a band starts on a row of two columns of text, not a table row
             continue
-        end, strip = _extend(rows, index, gaps[0])
+        end, strip = _extend(rows, index, gap)
         if end - index >= _MIN_BAND_ROWS and _is_prose_split(rows[index:end], strip):
             return index, end, (strip[0] + strip[1]) / 2
     return None
 
 
-def _wide_gaps(row: _Row) -> list[tuple[float, float]]:
-    items = row.items
-    return [
-        (left[2], right[0])
-        for left, right in itertools.pairwise(items)
-        if right[0] - left[2] > WIDE_GAP * row.height
-    ]
+def _single_wide_gap(row: _Row) -> tuple[float, float] | None:
+    """The row's one wide gap between words, or None when it has none or several."""
+    limit = WIDE_GAP * row.height
+    found = None
+    previous_end = row.items[0][2]
+    for item in row.items:
+        if item[0] - previous_end > limit:
+            if found is not None:
+                return None
+            found = (previous_end, item[0])
+        previous_end = item[2]
+    return found
 
 
 def _extend(
