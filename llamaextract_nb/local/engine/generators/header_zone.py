@@ -16,6 +16,7 @@ from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 SOURCE = "header_zone"
 _ZONE_LINES = 14  # the header zone: at most this many non-empty lines at the top
+_FIRST_LINE_BONUS = 0.15  # the top name-like line, when it is also the best one
 _MAX_LINE_CHARS = 200  # a longer line is body text, never a name or an address line
 
 _ISSUER_WORDS = {
@@ -217,6 +218,10 @@ def _company(page: Page, zone: list[Line]) -> list[Candidate]:
         text = _LEADING_CODE.sub("", _TRAILING_ID.sub("", text)).strip()
         if _letters(text) >= 3:
             out.append(_candidate(page, lines, text, score))
+    if out and out[0].score >= max(c.score for c in out):
+        # the first name-like line is the issuer when nothing below outranks it: a plain
+        # line gains a lead over the lines under it, a suffixed name keeps its own score
+        out[0].score = max(out[0].score, round(min(out[0].score + _FIRST_LINE_BONUS, 0.8), 4))
     return out
 
 
