@@ -7,6 +7,7 @@ from llamaextract_nb.local.engine.coerce import coerce
 from llamaextract_nb.local.engine.compiler import compile_schema, iter_leaves
 from llamaextract_nb.local.engine.document import Document, Line, Page
 from llamaextract_nb.local.engine.generators import header_zone, prose, totals
+from llamaextract_nb.local.engine.generators.prose.party_names import clean_party
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 NDA_TEXT = """MUTUAL NON-DISCLOSURE AGREEMENT
@@ -153,18 +154,16 @@ def test_prose_ignores_fields_it_has_no_phrases_for() -> None:
 
 
 def test_clean_party_cuts_descriptions_and_rejects_roles() -> None:
-    assert prose.clean_party("NIKE, Inc., divisions, subsidiaries and affiliates") == "NIKE, Inc."
-    assert prose.clean_party("Maher Albitar, M.D., an individual") == "Maher Albitar"
-    assert prose.clean_party("the Company") is None
+    assert clean_party("NIKE, Inc., divisions, subsidiaries and affiliates") == "NIKE, Inc."
+    assert clean_party("Maher Albitar, M.D., an individual") == "Maher Albitar"
+    assert clean_party("the Company") is None
     assert (
-        prose.clean_party("Leggett & Platt, Incorporated, a Missouri corporation")
+        clean_party("Leggett & Platt, Incorporated, a Missouri corporation")
         == "Leggett & Platt, Incorporated"
     )
-    assert prose.clean_party("Lincare Holdings Inc. and/or its subsidiaries") == (
-        "Lincare Holdings Inc."
-    )
-    assert prose.clean_party("THOMAS W. MILLS, SR.") == "THOMAS W. MILLS, SR."
-    assert prose.clean_party("Employee and the Company") is None
+    assert clean_party("Lincare Holdings Inc. and/or its subsidiaries") == ("Lincare Holdings Inc.")
+    assert clean_party("THOMAS W. MILLS, SR.") == "THOMAS W. MILLS, SR."
+    assert clean_party("Employee and the Company") is None
 
 
 def test_prose_parties_joined_by_and_after_a_company_suffix_are_two_parties() -> None:
