@@ -111,14 +111,23 @@ class RequestLayer:
         if call.scoped:
             params["project_id"] = self.settings.project_id
             params["organization_id"] = self.settings.organization_id
+        form = dict(call.form) if call.form else None
+        files = call.upload.multipart() if call.upload else None
+        content, headers = None, self._headers
+        if call.upload is not None and isinstance(http, httpx.AsyncClient):
+            # httpx would read the file inside the event loop: send it from a worker thread
+            content = call.upload.async_body(form or {})
+            headers = {**headers, **content.headers}
+            form = files = None
         return http.build_request(
             call.method,
             self.settings.base_url + call.path,
             params=encode_query(params),
+            content=content,
             json=call.json,
-            data=dict(call.form) if call.form else None,
-            files=call.upload.multipart() if call.upload else None,
-            headers=self._headers,
+            data=form,
+            files=files,
+            headers=headers,
             timeout=self._timeout,
         )
 

@@ -1,21 +1,36 @@
-"""Turn what a user calls "a file" into something httpx streams from disk, never read whole."""
+"""Turn what a user calls "a file" into something httpx streams from disk, never read whole.
+
+The sync client lets httpx encode the multipart form; the async client sends
+:class:`AsyncMultipartBody`, which reads the file in a worker thread so that a slow disk (or a
+slow file object) never stalls the event loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import mimetypes
 import os
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import stat
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
+
 from llamaextract_nb.api.models import File
 
+CHUNK_SIZE = 64 * 1024
+"""Bytes read from the file at a time (as httpx does for the sync client)."""
 _ID = re.compile(r"^(dfl|pjb)-[0-9A-Za-z][0-9A-Za-z-]*$")
 _SNIFFED_NAMES = ((b"%PDF-", "document.pdf"),)
+_FORM_REPLACEMENTS = {'"': "%22", "\\": "\\\\"} | {
+    chr(c): f"%{c:02X}" for c in range(0x20) if c != 0x1B
+}
+_FORM_ESCAPES = re.compile("|".join(re.escape(c) for c in _FORM_REPLACEMENTS))
 
 
 @dataclass
@@ -27,8 +42,51 @@ class UploadSource:
     content_type: str
 
     def multipart(self) -> dict[str, tuple[str, IO[bytes], str]]:
-        """The ``files=`` argument for httpx (which reads the stream in 64 KiB chunks)."""
+        """The ``files=`` argument for a sync httpx request (read in 64 KiB chunks)."""
         return {"file": (self.filename, self.stream, self.content_type)}
+
+    def async_body(self, form: Mapping[str, str]) -> AsyncMultipartBody:
+        """The whole multipart body (``form`` fields, then the file) for an async request."""
+        return AsyncMultipartBody(self, form)
+
+
+class AsyncMultipartBody(httpx.AsyncByteStream):
+    """A ``multipart/form-data`` body whose file part is read in a worker thread.
+
+    httpx's own multipart stream calls ``read()`` inside the event loop; here each 64 KiB
+    chunk is read by ``asyncio.to_thread`` and sent before the next is read, so the loop stays
+    free and at most one chunk is held in memory. The file is sent from its start (rewound
+    when it can seek), again on every iteration, so a retried request sends it whole.
+    Pass it as ``content=`` with :attr:`headers` (its type and, when the size is known, its
+    length).
+    """
+
+    def __init__(self, source: UploadSource, form: Mapping[str, str]) -> None:
+        self._stream = source.stream
+        boundary = os.urandom(16).hex().encode("ascii")
+        parts = [
+            b"--%s\r\n%s\r\n\r\n%s\r\n" % (boundary, _disposition(k), v.encode())
+            for k, v in form.items()
+        ]
+        file_head = (
+            _disposition("file", source.filename)
+            + b"\r\nContent-Type: %s" % source.content_type.encode()
+        )
+        parts.append(b"--%s\r\n%s\r\n\r\n" % (boundary, file_head))
+        self._head = b"".join(parts)
+        self._tail = b"\r\n--%s--\r\n" % boundary
+        self.headers = {"Content-Type": f"multipart/form-data; boundary={boundary.decode()}"}
+        size = _size_of(self._stream)
+        if size is not None:
+            self.headers["Content-Length"] = str(len(self._head) + size + len(self._tail))
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._head
+        chunk = await asyncio.to_thread(_read_first, self._stream)
+        while chunk:
+            yield chunk
+            chunk = await asyncio.to_thread(_read, self._stream)
+        yield self._tail
 
 
 def existing_file_id(file: Any) -> str | None:
@@ -61,6 +119,8 @@ def open_upload(file: Any, filename: str | None = None) -> Iterator[UploadSource
         # an ipywidgets FileUpload value: {"name", "type", "size", "content": memoryview, ...}
         yield _source(filename or str(file["name"]), io.BytesIO(bytes(file["content"])))
         return
+    if isinstance(file, io.TextIOBase):
+        raise TypeError("cannot upload a file opened in text mode: open it with 'rb'")
     if hasattr(file, "read"):
         name = filename or _name_of(file)
         if name is None:
@@ -77,6 +137,48 @@ def open_upload(file: Any, filename: str | None = None) -> Iterator[UploadSource
 def _source(filename: str, stream: IO[bytes]) -> UploadSource:
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     return UploadSource(filename=filename, stream=stream, content_type=content_type)
+
+
+def _disposition(name: str, filename: str | None = None) -> bytes:
+    """The ``Content-Disposition`` line of a form part, parameters escaped as in HTML5."""
+    line = f'Content-Disposition: form-data; name="{_form_escape(name)}"'
+    if filename is not None:
+        line += f'; filename="{_form_escape(filename)}"'
+    return line.encode()
+
+
+def _form_escape(value: str) -> str:
+    return _FORM_ESCAPES.sub(lambda m: _FORM_REPLACEMENTS[m.group(0)], value)
+
+
+def _size_of(stream: IO[bytes]) -> int | None:
+    """The stream's size from its start, or None when it cannot tell without reading."""
+    with suppress(AttributeError, OSError, ValueError):
+        status = os.fstat(stream.fileno())
+        if stat.S_ISREG(status.st_mode):
+            return status.st_size
+    try:
+        offset = stream.tell()
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(offset)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return size
+
+
+def _read_first(stream: IO[bytes]) -> bytes:
+    """Rewind (when the stream can) and read the first chunk."""
+    if hasattr(stream, "seek"):
+        with suppress(io.UnsupportedOperation, OSError):
+            stream.seek(0)
+    return _read(stream)
+
+
+def _read(stream: IO[bytes]) -> bytes:
+    chunk = stream.read(CHUNK_SIZE)
+    if isinstance(chunk, str):
+        raise TypeError("the file object returned text: open it in binary mode ('rb')")
+    return bytes(chunk) if chunk else b""
 
 
 def _name_of(stream: Any) -> str | None:
