@@ -1,9 +1,9 @@
-"""The batch's own retry loop (uploads and creates) waits as long as the server asked."""
+"""The look-up-then-retry loop of uploads and creates waits as long as the server asked."""
 
 from __future__ import annotations
 
 from llamaextract_nb.client import APIConnectionError, RateLimitError
-from llamaextract_nb.client.batch import _retry_delay
+from llamaextract_nb.client.create_once import retry_delay as _retry_delay
 
 
 def _rate_limited(retry_after: float | None) -> RateLimitError:

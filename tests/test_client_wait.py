@@ -177,10 +177,18 @@ def test_extract_uploads_creates_waits_and_fetches_everything(
 def test_extract_on_an_uploaded_file_id_skips_the_upload(
     make_runner: Any, clock: FakeClock
 ) -> None:
-    api = extract_api()
+    api = extract_api().on(
+        "GET", "/api/v2/extract", httpx.Response(200, json={"items": [], "next_page_token": None})
+    )
     result = make_runner(api)("extract", FILE_ID, {"type": "object", "properties": {}})
     assert result.job.id == JOB_ID
     assert api.calls("POST", "/api/v1/beta/files") == []
+    # The jobs already on the file are listed before the create, so none is taken for ours.
+    assert [(r.method, r.url.path) for r in api.requests[:2]] == [
+        ("GET", "/api/v2/extract"),
+        ("POST", "/api/v2/extract"),
+    ]
+    assert api.requests[0].url.params["file_input"] == FILE_ID
 
 
 def test_extract_rejects_unknown_options_before_uploading(make_runner: Any) -> None:

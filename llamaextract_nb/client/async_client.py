@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -12,7 +14,7 @@ import httpx
 from typing_extensions import Unpack
 
 from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File, Page, PresignedURL
-from llamaextract_nb.client import _timing, endpoints
+from llamaextract_nb.client import _timing, create_once, endpoints
 from llamaextract_nb.client.base import ClientBase, result_source
 from llamaextract_nb.client.configuration import build_configuration
 from llamaextract_nb.client.endpoints import Expand, FileFilters, JobFilters
@@ -25,7 +27,7 @@ from llamaextract_nb.client.polling import (
     is_finished,
     outcome,
 )
-from llamaextract_nb.client.request import Call, Done, Retry
+from llamaextract_nb.client.request import Call, Done, RequestLayer, Retry
 from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
 from llamaextract_nb.client.uploads import existing_file_id, open_upload
 
@@ -154,6 +156,8 @@ class AsyncClient(ClientBase):
             max_retries=max_retries,
         )
         self._configure(settings)
+        # Uploads and creates of extract() are retried by .create_once, with a look-up first.
+        self._single_attempt = RequestLayer(replace(settings, max_retries=0))
         self._owns_http = http_client is None
         self._http = (
             http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
@@ -163,17 +167,19 @@ class AsyncClient(ClientBase):
 
     # --- transport -------------------------------------------------------------------
 
-    async def _send(self, call: Call[T]) -> T:
+    async def _send(self, call: Call[T], *, retry: bool = True) -> T:
+        """Send ``call``; ``retry=False`` sends it once (for non-idempotent requests)."""
+        layer = self._layer if retry else self._single_attempt
         retries = 0
         while True:
-            request = self._layer.build(self._http, call)
+            request = layer.build(self._http, call)
             step: Retry | Done[T]
             try:
                 response = await self._http.send(request)
             except httpx.TransportError as exc:
-                step = self._layer.after_error(call, exc, retries)
+                step = layer.after_error(call, exc, retries)
             else:
-                step = self._layer.after_response(call, response, retries)
+                step = layer.after_response(call, response, retries)
             if isinstance(step, Done):
                 return step.value
             await _timing.asleep(step.delay)
@@ -237,12 +243,25 @@ class AsyncClient(ClientBase):
         on_status: StatusCallback | None = None,
         **options: Any,
     ) -> ExtractResult:
-        """Upload, extract, wait and fetch the result (see :meth:`Client.extract`)."""
+        """Upload, extract, wait and fetch the result, never uploading or creating twice
+        (see :meth:`Client.extract`)."""
         from llamaextract_nb.results import ExtractResult
 
         configuration = build_configuration(schema, **options)
-        file_input = existing_file_id(file) or (await self.files.upload(file, filename=filename)).id
-        job = await self.jobs.create(file_input, configuration)
+        attempts = self._settings.max_retries + 1
+        file_id = existing_file_id(file)
+        own_file = file_id is None
+        if file_id is None:
+            external_id = create_once.new_external_file_id()
+            file_id = await create_once.upload_once(
+                self, file, external_id, filename=filename, attempts=attempts
+            )
+        sent_at = time.time()
+        before = () if own_file else await create_once.jobs_before(self, file_id, sent_at)
+        matcher = create_once.JobMatcher(
+            file_id, configuration, sent_at, excluded=before, sole_create=own_file
+        )
+        job = await create_once.create_job_once(self, configuration, matcher, attempts=attempts)
         await self.wait(job, timeout=timeout, on_status=on_status)
         job = await self.jobs.get(job.id, expand=endpoints.FULL_EXPAND)
         return ExtractResult(job, source=result_source(file))

@@ -13,16 +13,16 @@ How a batch runs (:class:`_Batch`):
    no further request. It polls every :data:`POLL_FIRST` s while things change and backs off
    to :data:`POLL_MAX` s while nothing does.
 
-Uploads and creates are never retried blindly: after a failure that may have reached the
-server (connection lost, 5xx, 429) the file is looked up by its ``external_file_id``, and the
-job by ``file_input`` and creation time, before anything is sent again. So a flaky network
-or a killed kernel never makes a second upload or a second job.
+Uploads and creates are never retried blindly (:mod:`.create_once`): after a failure that may
+have reached the server (connection lost, 5xx, 429) the file is looked up by its
+``external_file_id``, and the job by ``file_input``, creation time and configuration, before
+anything is sent again. So a flaky network or a killed kernel never makes a second upload or a
+second job.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -30,13 +30,14 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
 from llamaextract_nb.api.models import TERMINAL_STATUSES, ExtractConfiguration, ExtractJob
+from llamaextract_nb.client import create_once
 from llamaextract_nb.client.async_client import AsyncClient
 from llamaextract_nb.client.batch_sources import BatchFile, collect_files
 from llamaextract_nb.client.configuration import build_configuration
@@ -48,11 +49,9 @@ from llamaextract_nb.client.errors import (
     NotFoundError,
     PaymentRequiredError,
     PermissionDeniedError,
-    RateLimitError,
 )
 from llamaextract_nb.client.ledger import INTENT, LOST, JobRecord, Ledger
 from llamaextract_nb.client.progress import BatchProgress
-from llamaextract_nb.client.retry import backoff, is_retryable_status
 from llamaextract_nb.client.settings import Settings
 from llamaextract_nb.results import BatchResult, ExtractResult
 
@@ -65,13 +64,8 @@ POLL_CHUNK = 100
 POLL_FIRST = 0.25
 POLL_MAX = 3.0
 POLL_GROWTH = 1.5
-POST_ATTEMPTS = 10
-"""Attempts at one upload or one create before the document is reported failed."""
-CLOCK_SKEW = 300.0
-"""Seconds subtracted from our clock when looking a job up by its creation time."""
 SETTLE = 3.0
 """Seconds a request sent just before a crash is given to reach the server before we look."""
-EXTERNAL_ID_PREFIX = "llamaextract-nb:"
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _FATAL = (AuthenticationError, PermissionDeniedError, PaymentRequiredError)
 
@@ -188,7 +182,7 @@ def external_file_id(ledger: Ledger, sha256: str) -> str:
     It names the ledger, so every file a ledger uploads is its own: a job found on that file
     and missing from the ledger can only come from one of its own ambiguous creates.
     """
-    return f"{EXTERNAL_ID_PREFIX}{ledger.ledger_id}:{sha256}"
+    return f"{create_once.EXTERNAL_ID_PREFIX}{ledger.ledger_id}:{sha256}"
 
 
 def configuration_fingerprint(configuration: ExtractConfiguration) -> str:
@@ -198,13 +192,29 @@ def configuration_fingerprint(configuration: ExtractConfiguration) -> str:
     return digest(canonical_json(options))
 
 
-def _comparable(configuration: ExtractConfiguration) -> dict[str, Any]:
-    """The declared options but ``version`` (a server resolves ``latest`` to a release)."""
-    options = configuration.model_dump(mode="json")
-    return {k: options.get(k) for k in ExtractConfiguration.model_fields if k != "version"}
-
-
 # --- the batch -------------------------------------------------------------------------
+
+
+class _LedgerMatcher(create_once.JobMatcher):
+    """Recognises the job of one ledger intent.
+
+    The file is this ledger's own upload, so a job on it that the ledger does not know was
+    made by one of its open intents: by this one when it is the only open intent on the
+    file, else by the one whose configuration the job echoes.
+    """
+
+    def __init__(
+        self, ledger: Ledger, record: JobRecord, configuration: ExtractConfiguration
+    ) -> None:
+        super().__init__(record.file_id, configuration, record.intent_at)
+        self.ledger = ledger
+        self.server = record.server
+
+    def excluded(self) -> set[str]:
+        return self.ledger.known_job_ids(self.server, self.file_id)
+
+    def sole_create(self) -> bool:
+        return self.ledger.open_intents(self.server, self.file_id) == 1
 
 
 @dataclass
@@ -253,16 +263,6 @@ class _Batch:
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._bar = BatchProgress(len(documents), enabled=progress)
-        # Uploads and creates are retried here, with a look-up first, never by the client.
-        self._posts = AsyncClient(
-            base_url=client.settings.base_url,
-            api_key=client.settings.api_key,
-            project_id=client.settings.project_id,
-            organization_id=client.settings.organization_id,
-            timeout=client.settings.timeout,
-            max_retries=0,
-            http_client=client._http,
-        )
 
     async def run(self) -> dict[str, ExtractJob]:
         """Start every document, poll until all are finished; outcomes by cache key."""
@@ -340,29 +340,17 @@ class _Batch:
         external_id = external_file_id(self.ledger, doc.sha256)
         if record is not None:  # an upload was in flight when an earlier run stopped
             await _settle(record.started_at)
-            found = await self._find_upload(external_id)
+            found = await create_once.find_upload(self.client, external_id)
             if found is not None:
                 self.ledger.finish_upload(self.server, doc.sha256, found)
                 return found
         self.ledger.begin_upload(self.server, doc.sha256, doc.size, doc.name, external_id)
-
-        async def send() -> str:
-            with doc.open() as stream:
-                file = await self._posts.files.upload(
-                    stream, external_file_id=external_id, filename=doc.name
-                )
-            return file.id
-
-        file_id = await self._post_once(send, lambda: self._find_upload(external_id))
+        with doc.open() as stream:
+            file_id = await create_once.upload_once(
+                self.client, stream, external_id, filename=doc.name
+            )
         self.ledger.finish_upload(self.server, doc.sha256, file_id)
         return file_id
-
-    async def _find_upload(self, external_id: str) -> str | None:
-        page = await self.client.files.list_page(external_file_id=external_id, page_size=10)
-        for file in page.items:
-            if file.external_file_id == external_id:
-                return str(file.id)
-        return None
 
     async def _new_attempt(self, key: str, doc: BatchFile, *, reupload: bool = True) -> None:
         """Upload (unless on the server already), record the intent, create the job."""
@@ -383,21 +371,14 @@ class _Batch:
         self, record: JobRecord, doc: BatchFile, *, maybe_sent: bool, reupload: bool = True
     ) -> None:
         """Turn an intent into a job; when it ``maybe_sent`` before, look for the job first."""
-        if maybe_sent and record.status == INTENT:
+        maybe_sent = maybe_sent and record.status == INTENT
+        if maybe_sent:
             await _settle(record.intent_at)
-            found = await self._find_job(record)
-            if found is not None:
-                self._adopt(record, found, doc)
-                return
-
-        async def send() -> ExtractJob:
-            return await self._posts.jobs.create(record.file_id, self.configuration)
-
-        async def look() -> ExtractJob | None:
-            return await self._find_job(record)
-
+        matcher = _LedgerMatcher(self.ledger, record, self.configuration)
         try:
-            job = await self._post_once(send, look)
+            job = await create_once.create_job_once(
+                self.client, self.configuration, matcher, maybe_sent=maybe_sent
+            )
         except NotFoundError as exc:
             # The server no longer has the file (expired, deleted): upload it again, once.
             self.ledger.end_attempt(self.server, record.cache_key, record.attempt, LOST, str(exc))
@@ -418,62 +399,6 @@ class _Batch:
     def _adopt(self, record: JobRecord, job: ExtractJob, doc: BatchFile) -> None:
         self.ledger.set_job_id(self.server, record.cache_key, record.attempt, job.id, job.status)
         self._watch(job.id, record.cache_key, doc, job.status)
-
-    async def _find_job(self, record: JobRecord) -> ExtractJob | None:
-        """The job an earlier create made from this intent, if the server has one.
-
-        The file is this ledger's own upload, so a job on it that the ledger does not know was
-        made by one of its open intents: by this one when it is the only open intent on the
-        file, else by the one whose configuration the job echoes.
-        """
-        since = dt.datetime.fromtimestamp(record.intent_at - CLOCK_SKEW, tz=dt.timezone.utc)
-        known = self.ledger.known_job_ids(self.server, record.file_id)
-        unknown = [
-            job
-            async for job in self.client.jobs.list(
-                file_input=record.file_id, created_at_on_or_after=since, expand="configuration"
-            )
-            if job.id not in known
-        ]
-        wanted = _comparable(self.configuration)
-        same = [
-            job
-            for job in unknown
-            if job.configuration is not None and _comparable(job.configuration) == wanted
-        ]
-        if not same and self.ledger.open_intents(self.server, record.file_id) == 1:
-            same = unknown  # the server may echo the configuration normalised
-        return min(same, key=lambda job: job.created_at or "") if same else None
-
-    async def _post_once(
-        self,
-        send: Callable[[], Awaitable[T]],
-        look: Callable[[], Awaitable[T | None]],
-    ) -> T:
-        """Send a non-idempotent request; after a failure that may have reached the server,
-        ``look`` for its effect before sending again."""
-        last: LlamaExtractError | None = None
-        for attempt in range(POST_ATTEMPTS):
-            if attempt:
-                await asyncio.sleep(_retry_delay(attempt - 1, last))
-                try:
-                    found = await look()
-                except (APIConnectionError, APIStatusError) as exc:
-                    if not _transient(exc):
-                        raise
-                    last = exc
-                    continue
-                if found is not None:
-                    return found
-            try:
-                return await send()
-            except (APIConnectionError, APIStatusError) as exc:
-                if not _transient(exc):
-                    raise
-                last = exc
-                log.info("will look up and retry after: %s", exc)
-        assert last is not None
-        raise last
 
     # --- watching jobs ---------------------------------------------------------------
 
@@ -504,7 +429,7 @@ class _Batch:
             try:
                 changed = await self._poll_once()
             except (APIConnectionError, APIStatusError) as exc:
-                if not _transient(exc):
+                if not create_once.transient(exc):
                     raise
                 log.info("polling failed, will try again: %s", exc)
                 changed = False
@@ -575,28 +500,11 @@ class _Batch:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _transient(error: LlamaExtractError) -> bool:
-    """Failures worth another try (after a look-up): lost connections, 408, 409, 429, 5xx."""
-    if isinstance(error, APIConnectionError):
-        return True
-    if isinstance(error, APIStatusError):
-        return is_retryable_status(error.status_code) or error.status_code == 409
-    return False
-
-
 async def _settle(sent_at: float) -> None:
     """Wait until a request sent at ``sent_at`` (epoch seconds) had :data:`SETTLE` s to land."""
     remaining = sent_at + SETTLE - time.time()
     if remaining > 0:
         await asyncio.sleep(remaining)
-
-
-def _retry_delay(retry_index: int, error: LlamaExtractError | None) -> float:
-    """The server's ``Retry-After`` when it gave one, else jittered backoff (>= 1 s on 429)."""
-    if isinstance(error, APIStatusError) and error.retry_after is not None:
-        return error.retry_after
-    delay = backoff(min(retry_index, 4))
-    return max(delay, 1.0) if isinstance(error, RateLimitError) else delay
 
 
 def _unstarted_job(message: str) -> ExtractJob:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -11,7 +13,7 @@ import httpx
 from typing_extensions import Unpack
 
 from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File, Page, PresignedURL
-from llamaextract_nb.client import _timing, endpoints
+from llamaextract_nb.client import _timing, create_once, endpoints
 from llamaextract_nb.client.base import ClientBase, result_source
 from llamaextract_nb.client.configuration import build_configuration
 from llamaextract_nb.client.endpoints import Expand, FileFilters, JobFilters
@@ -23,7 +25,7 @@ from llamaextract_nb.client.polling import (
     is_finished,
     outcome,
 )
-from llamaextract_nb.client.request import Call, Done, Retry
+from llamaextract_nb.client.request import Call, Done, RequestLayer, Retry
 from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
 from llamaextract_nb.client.uploads import existing_file_id, open_upload
 
@@ -155,6 +157,8 @@ class Client(ClientBase):
             max_retries=max_retries,
         )
         self._configure(settings)
+        # Uploads and creates of extract() are retried by .create_once, with a look-up first.
+        self._single_attempt = RequestLayer(replace(settings, max_retries=0))
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
         self.files = Files(self)
@@ -162,17 +166,19 @@ class Client(ClientBase):
 
     # --- transport -------------------------------------------------------------------
 
-    def _send(self, call: Call[T]) -> T:
+    def _send(self, call: Call[T], *, retry: bool = True) -> T:
+        """Send ``call``; ``retry=False`` sends it once (for non-idempotent requests)."""
+        layer = self._layer if retry else self._single_attempt
         retries = 0
         while True:
-            request = self._layer.build(self._http, call)
+            request = layer.build(self._http, call)
             step: Retry | Done[T]
             try:
                 response = self._http.send(request)
             except httpx.TransportError as exc:
-                step = self._layer.after_error(call, exc, retries)
+                step = layer.after_error(call, exc, retries)
             else:
-                step = self._layer.after_response(call, response, retries)
+                step = layer.after_response(call, response, retries)
             if isinstance(step, Done):
                 return step.value
             _timing.sleep(step.delay)
@@ -239,12 +245,29 @@ class Client(ClientBase):
 
         ``options`` are :class:`ExtractConfiguration` fields, e.g. ``tier="agentic"``,
         ``cite_sources=True``, ``confidence_scores=True``, ``target_pages="1-2"``.
+
+        Never uploads or creates twice: after a failure that may have reached the server the
+        file (tagged with a fresh ``external_file_id``) and the job are looked up before
+        anything is sent again (see :mod:`.create_once`). On an existing file id the jobs
+        already on it are listed first (one request), so that none of them is taken for ours.
         """
         from llamaextract_nb.results import ExtractResult
 
         configuration = build_configuration(schema, **options)
-        file_input = existing_file_id(file) or self.files.upload(file, filename=filename).id
-        job = self.jobs.create(file_input, configuration)
+        attempts = self._settings.max_retries + 1
+        file_id = existing_file_id(file)
+        own_file = file_id is None
+        if file_id is None:
+            external_id = create_once.new_external_file_id()
+            file_id = create_once.upload_once_sync(
+                self, file, external_id, filename=filename, attempts=attempts
+            )
+        sent_at = time.time()
+        before = () if own_file else create_once.jobs_before_sync(self, file_id, sent_at)
+        matcher = create_once.JobMatcher(
+            file_id, configuration, sent_at, excluded=before, sole_create=own_file
+        )
+        job = create_once.create_job_once_sync(self, configuration, matcher, attempts=attempts)
         self.wait(job, timeout=timeout, on_status=on_status)
         job = self.jobs.get(job.id, expand=endpoints.FULL_EXPAND)
         return ExtractResult(job, source=result_source(file))
