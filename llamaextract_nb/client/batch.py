@@ -26,6 +26,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -99,6 +100,7 @@ async def aextract_many(
     fresh: bool = False,
     retry_failed: bool = False,
     progress: bool = True,
+    timeout: float | None = None,
     **options: Any,
 ) -> BatchResult:
     """Extract ``schema`` from every document in ``files`` and return one :class:`BatchResult`.
@@ -109,9 +111,14 @@ async def aextract_many(
     calling again with the same files, schema and options resumes or returns cached results.
     ``fresh=True`` extracts again even where a result is cached; ``retry_failed=True`` retries
     documents whose job failed (otherwise they are reported with their error). ``progress``
-    shows a bar with done / failed / running counts. ``options`` are configuration options
-    (``tier``, ``cite_sources``, ``extraction_target`` ...).
+    shows a bar with done / failed / running counts. ``timeout``: seconds for the whole call
+    (None: wait until every job ends); when they run out the call returns at once, the jobs
+    keep running on the server and the ledger keeps them, and each unfinished document is
+    reported with its last status (PENDING / RUNNING ...) and an error saying so (see
+    :attr:`BatchResult.failures`): calling again with the same arguments resumes. ``options``
+    are configuration options (``tier``, ``cite_sources``, ``extraction_target`` ...).
     """
+    started = time.monotonic()
     if not isinstance(client, AsyncClient):
         raise TypeError(
             f"aextract_many needs an AsyncClient, not {type(client).__name__}; "
@@ -119,6 +126,7 @@ async def aextract_many(
         )
     if not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be a whole number of at least 1 (got {concurrency!r})")
+    _check_timeout(timeout)
     configuration = build_configuration(schema, **options)
     documents = await asyncio.to_thread(collect_files, files)
     book = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
@@ -132,8 +140,9 @@ async def aextract_many(
             fresh=fresh,
             retry_failed=retry_failed,
             progress=progress,
+            timeout=timeout,
         )
-        outcomes = await batch.run()
+        outcomes = await batch.run(started)
     finally:
         if book is not ledger:
             book.close()
@@ -238,12 +247,14 @@ class _Batch:
         fresh: bool,
         retry_failed: bool,
         progress: bool,
+        timeout: float | None,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.configuration = configuration
         self.fresh = fresh
         self.retry_failed = retry_failed
+        self.timeout = timeout
         self.server = server_key(client.settings)
         self.schema_hash = digest(canonical_json(configuration.data_schema))
         self.config_hash = configuration_fingerprint(configuration)
@@ -264,23 +275,48 @@ class _Batch:
         self._wake = asyncio.Event()
         self._bar = BatchProgress(len(documents), enabled=progress)
 
-    async def run(self) -> dict[str, ExtractJob]:
-        """Start every document, poll until all are finished; outcomes by cache key."""
+    async def run(self, started: float) -> dict[str, ExtractJob]:
+        """Start every document, poll until all are finished or the timeout (counted from
+        ``started``, a monotonic time) runs out; outcomes by cache key."""
         poller = asyncio.create_task(self._poll())
+        remaining = None
+        if self.timeout is not None:
+            remaining = max(self.timeout - (time.monotonic() - started), 0.0)
         try:
             for doc in self.unique:
                 self._spawn(doc)
             self._refresh()
-            await poller
+            await asyncio.wait({poller}, timeout=remaining)
+            if poller.done():
+                poller.result()  # raises what stopped the batch
+            else:
+                await self._stop(poller)
+                for doc in self.unique:
+                    key = self.keys[doc.sha256]
+                    self.outcomes.setdefault(key, self._unfinished(key))
         except BaseException:
-            poller.cancel()
-            for task in self._tasks:
-                task.cancel()
-            await asyncio.gather(poller, *self._tasks, return_exceptions=True)
+            await self._stop(poller)
             raise
         finally:
             self._bar.close()
         return self.outcomes
+
+    async def _stop(self, poller: asyncio.Task[None]) -> None:
+        """Cancel the poller and every starting document (the ledger keeps where they are)."""
+        poller.cancel()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(poller, *self._tasks, return_exceptions=True)
+
+    def _unfinished(self, key: str) -> ExtractJob:
+        """What a document still under way when the timeout ran out is reported as."""
+        resume = "call extract_many again with the same arguments to resume"
+        for job_id, watch in self.watching.items():
+            if watch.cache_key == key:
+                message = f"still {watch.status} after {self.timeout:g} s; {resume}"
+                return ExtractJob(id=job_id, status=watch.status, error_message=message)
+        message = f"no job created yet after {self.timeout:g} s; {resume}"
+        return ExtractJob(id="", status="PENDING", error_message=message)
 
     # --- starting documents ----------------------------------------------------------
 
@@ -505,6 +541,20 @@ async def _settle(sent_at: float) -> None:
     remaining = sent_at + SETTLE - time.time()
     if remaining > 0:
         await asyncio.sleep(remaining)
+
+
+def _check_timeout(timeout: object) -> None:
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(
+            f"timeout must be a number of seconds or None (got {type(timeout).__name__})"
+        )
+    if not 0 < timeout < math.inf:
+        raise ValueError(
+            f"timeout must be a positive number of seconds, or None to wait until every job "
+            f"ends (got {timeout!r})"
+        )
 
 
 def _unstarted_job(message: str) -> ExtractJob:
