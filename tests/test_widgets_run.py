@@ -258,7 +258,7 @@ async def test_cancel_a_queued_job_on_the_service(
 async def test_uploads_are_bounded(
     local_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("llamaextract_nb.widgets.jobs.MAX_CONCURRENT_UPLOADS", 2)
+    monkeypatch.setattr("llamaextract_nb.widgets.job_run.MAX_CONCURRENT_UPLOADS", 2)
     paths = []
     for n in range(8):
         path = tmp_path / f"doc_{n}.txt"

@@ -1,0 +1,263 @@
+"""One click of Run on the kernel's event loop: submit every file, poll every job, cancel.
+
+Each row's file is uploaded and its job created by its own asyncio task (at most
+:data:`MAX_CONCURRENT_UPLOADS` at once). One poller then follows *all* the run's unfinished
+jobs with one list request per tick (``job_ids`` filter, configuration and extract_metadata
+expanded, so a finished job needs no further request), every :data:`POLL_FIRST` s while
+statuses change, backing off to :data:`POLL_MAX` s while none do. A job the list does not
+return is read alone.
+
+Cancel never leaves a job behind: before the create request is sent the row's task is simply
+stopped; once it is in flight the run waits for the job's id and cancels it on the service at
+once; after that it sends the cancel request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from contextlib import suppress
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from llamaextract_nb.api.models import TERMINAL_STATUSES, ExtractConfiguration, ExtractJob
+from llamaextract_nb.client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    ConflictError,
+    LlamaExtractError,
+    NotFoundError,
+    WaitTimeout,
+)
+from llamaextract_nb.client.retry import is_retryable_status
+
+if TYPE_CHECKING:
+    from llamaextract_nb.client import AsyncClient
+    from llamaextract_nb.results import ExtractResult
+    from llamaextract_nb.widgets.jobs import JobRow
+
+MAX_CONCURRENT_UPLOADS = 8
+"""Uploads (and job creations) in flight at once; the rest wait, shown as PENDING."""
+WAIT_TIMEOUT = 3600.0
+"""How long a job may run before its row says it timed out (the job itself goes on)."""
+POLL_FIRST = 0.25
+POLL_MAX = 3.0
+POLL_GROWTH = 1.5
+POLL_CHUNK = 100
+"""Job ids per list request."""
+EXPAND = ("configuration", "extract_metadata")
+"""What the poll asks for: all a finished job's result needs (the list has no ``usage``)."""
+
+
+class JobRun:
+    """The jobs of one run, one :class:`JobRow` each; :meth:`start` runs them."""
+
+    def __init__(
+        self, client: AsyncClient, rows: Sequence[JobRow], configuration: ExtractConfiguration
+    ) -> None:
+        self.client = client
+        self.rows = list(rows)
+        self.configuration = configuration
+        self.requests_sent = 0
+        """Poll requests sent (list pages and single reads), for the curious and for tests."""
+        self._submissions: dict[JobRow, asyncio.Task[None]] = {}
+        self._creating: set[JobRow] = set()
+        self._wake = asyncio.Event()
+        self._next_poll = 0.0
+        self._side_tasks: set[asyncio.Task[None]] = set()
+
+    def start(self) -> asyncio.Task[list[ExtractResult]]:
+        """Start every file's submission and the poller on the running loop; the task returns
+        the finished jobs' results (FAILED and CANCELLED ones included, with their status)."""
+        loop = asyncio.get_running_loop()
+        uploads = asyncio.Semaphore(MAX_CONCURRENT_UPLOADS)
+        for row in self.rows:
+            task = loop.create_task(self._submit(row, uploads))
+            task.add_done_callback(partial(self._submitted, row))
+            self._submissions[row] = task
+            row.observe(partial(self._cancel, row), "cancel_requested")
+        return loop.create_task(self._run())
+
+    async def _run(self) -> list[ExtractResult]:
+        try:
+            await self._poll_until_finished()
+        finally:
+            for task in [*self._submissions.values(), *self._side_tasks]:
+                task.cancel()
+        return [row.result for row in self.rows if row.result is not None]
+
+    # --- submitting ---------------------------------------------------------------
+
+    async def _submit(self, row: JobRow, uploads: asyncio.Semaphore) -> None:
+        """Upload and create (the row's task; cancelled only before the create is sent)."""
+        try:
+            async with uploads:
+                row.status = "UPLOADING"
+                file = await self.client.files.upload(row.chosen.source, filename=row.chosen.name)
+                self._creating.add(row)
+                try:
+                    job = await self.client.jobs.create(file.id, self.configuration)
+                finally:
+                    self._creating.discard(row)
+        except asyncio.CancelledError:
+            row.status = "CANCELLED"
+            raise
+        except Exception as exc:  # shown in the widget: the run must never dump a traceback
+            row.error = _readable(exc)
+            row.status = "CANCELLED" if row.cancel_requested else "FAILED"
+            return
+        row.job_id = job.id
+        self._observe(row, job)
+        self._poll_soon()
+        if row.cancel_requested:  # pressed while the create was in flight
+            await self._cancel_job(row)
+
+    def _submitted(self, row: JobRow, task: asyncio.Task[None]) -> None:
+        if task.cancelled() and not row.finished:
+            row.status = "CANCELLED"  # stopped before its task ever ran
+        self._wake.set()
+
+    # --- cancelling ---------------------------------------------------------------
+
+    def _cancel(self, row: JobRow, change: dict[str, Any]) -> None:
+        if row.finished or not change["new"]:
+            return
+        if row.job_id:
+            task = asyncio.get_running_loop().create_task(self._cancel_job(row))
+            self._side_tasks.add(task)
+            task.add_done_callback(self._side_tasks.discard)
+        elif row not in self._creating:
+            self._submissions[row].cancel()
+        # else: the create is in flight; _submit cancels the job as soon as it has its id
+
+    async def _cancel_job(self, row: JobRow) -> None:
+        try:
+            job = await self.client.jobs.cancel(row.job_id)
+        except ConflictError:
+            self._poll_soon()  # it finished first; the poll shows how
+            return
+        except Exception as exc:
+            row.error = f"cancel failed: {_readable(exc)}"
+            return
+        self._observe(row, job)
+        self._wake.set()
+
+    # --- polling ------------------------------------------------------------------
+
+    def _poll_soon(self) -> None:
+        self._next_poll = min(self._next_poll, time.monotonic() + POLL_FIRST)
+        self._wake.set()
+
+    async def _poll_until_finished(self) -> None:
+        interval = POLL_FIRST
+        self._next_poll = time.monotonic() + interval
+        while not self._all_done():
+            watched = [row for row in self.rows if row.job_id and not row.finished]
+            if watched and time.monotonic() >= self._next_poll:
+                changed = await self._poll(watched)
+                interval = POLL_FIRST if changed else min(interval * POLL_GROWTH, POLL_MAX)
+                self._next_poll = time.monotonic() + interval
+                continue
+            self._wake.clear()
+            timeout = max(0.0, self._next_poll - time.monotonic()) if watched else None
+            with suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _all_done(self) -> bool:
+        return all(task.done() for task in self._submissions.values()) and all(
+            row.finished for row in self.rows
+        )
+
+    async def _poll(self, watched: list[JobRow]) -> bool:
+        """One look at every watched job; True when any status changed."""
+        try:
+            changed = await self._poll_once(watched)
+        except asyncio.CancelledError:
+            raise
+        except (APIConnectionError, APIStatusError) as exc:
+            if not _transient(exc):
+                return self._fail(watched, _readable(exc))
+            for row in watched:  # the client retried already; say so and keep polling
+                row.error = f"checking the job failed, will try again: {_readable(exc)}"
+            return False
+        except Exception as exc:
+            return self._fail(watched, _readable(exc))
+        for row in watched:
+            if not row.finished and time.monotonic() - row.started > WAIT_TIMEOUT:
+                row.error = str(WaitTimeout(row.job_id, row.status, WAIT_TIMEOUT))
+                row.status = "FAILED"
+                changed = True
+        return changed
+
+    async def _poll_once(self, watched: list[JobRow]) -> bool:
+        by_id = {row.job_id: row for row in watched}
+        ids = list(by_id)
+        changed = False
+        for start in range(0, len(ids), POLL_CHUNK):
+            chunk = ids[start : start + POLL_CHUNK]
+            token: str | None = None
+            while True:
+                self.requests_sent += 1
+                page = await self.client.jobs.list_page(
+                    job_ids=chunk, expand=EXPAND, page_size=len(chunk), page_token=token
+                )
+                for job in page.items:
+                    row = by_id.pop(job.id, None)
+                    if row is not None:
+                        changed |= self._observe(row, job)
+                token = page.next_page_token or None
+                if token is None:
+                    break
+        for job_id, row in by_id.items():
+            changed |= await self._read_alone(job_id, row)
+        return changed
+
+    async def _read_alone(self, job_id: str, row: JobRow) -> bool:
+        """A job the list did not return: read it by its id."""
+        self.requests_sent += 1
+        try:
+            job = await self.client.jobs.get(job_id, expand=EXPAND)
+        except NotFoundError:
+            row.error = f"extraction job {job_id} is no longer on the service"
+            row.status = "FAILED"
+            return True
+        return self._observe(row, job)
+
+    def _observe(self, row: JobRow, job: ExtractJob) -> bool:
+        """Bring ``row`` up to date with ``job``; True when its status changed."""
+        from llamaextract_nb.results import ExtractResult
+
+        if row.finished:
+            return False
+        if row.error.startswith("checking the job failed"):
+            row.error = ""
+        if job.status not in TERMINAL_STATUSES:
+            changed = job.status != row.status
+            row.status = job.status
+            return changed
+        if job.status == "COMPLETED":
+            source = row.chosen.path or row.chosen.content
+            row.result = ExtractResult(job, source=source, name=row.chosen.name)
+        else:
+            if job.status != "CANCELLED" or not row.cancel_requested:
+                row.error = job.error_message or f"the job ended {job.status}"
+            row.result = ExtractResult(job, name=row.chosen.name)
+        row.status = job.status
+        return True
+
+    def _fail(self, rows: list[JobRow], error: str) -> bool:
+        for row in rows:
+            row.error = error
+            row.status = "FAILED"
+        return True
+
+
+def _transient(error: APIConnectionError | APIStatusError) -> bool:
+    return isinstance(error, APIConnectionError) or is_retryable_status(error.status_code)
+
+
+def _readable(error: Exception) -> str:
+    return (
+        str(error) if isinstance(error, LlamaExtractError) else f"{type(error).__name__}: {error}"
+    )

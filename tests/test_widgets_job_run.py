@@ -1,0 +1,200 @@
+"""A Studio run against the real local server: one poll request per tick for all its jobs, a
+single read only for a job the list leaves out, and a cancel that never orphans a job.
+
+Requests are watched (and held or edited) on the client's own httpx transport, over real HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import ServerProcess, start_server
+from test_server_engines import SLOW_MARKER
+
+from llamaextract_nb.api.models import ExtractConfiguration
+from llamaextract_nb.client import AsyncClient
+from llamaextract_nb.schema import Field, Schema
+from llamaextract_nb.widgets import RunPanel, Studio
+from llamaextract_nb.widgets.files import describe
+from llamaextract_nb.widgets.job_run import EXPAND, POLL_FIRST
+
+pytestmark = pytest.mark.slow
+
+INVOICE = "ACME Tools Ltd\nInvoice number: INV-{n}\nTotal due: 1,250.00 EUR\n"
+SCHEMA = Schema([Field("invoice_number", "string", "The invoice number")])
+LIST = "/api/v2/extract"
+Hook = Callable[[httpx.Request, httpx.Response], Awaitable[httpx.Response]]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """Two workers; documents holding SLOW_MARKER take a second each."""
+    server = start_server(
+        tmp_path_factory.mktemp("job-run"), workers=2, engine="test_server_engines:crashing"
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def slow_documents(folder: Path, count: int) -> list[Path]:
+    paths = []
+    for n in range(count):
+        path = folder / f"invoice_{n}.txt"
+        path.write_bytes(INVOICE.format(n=4000 + n).encode() + SLOW_MARKER)
+        paths.append(path)
+    return paths
+
+
+class Transport(httpx.AsyncHTTPTransport):
+    """Real HTTP, recording every request; ``hook`` may hold or rewrite an answer."""
+
+    def __init__(self, hook: Hook | None = None) -> None:
+        super().__init__()
+        self.requests: list[httpx.Request] = []
+        self.hook = hook
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        response = await super().handle_async_request(request)
+        return await self.hook(request, response) if self.hook else response
+
+    def polls(self) -> list[httpx.Request]:
+        return [r for r in self.requests if r.method == "GET" and r.url.path.startswith(LIST)]
+
+
+def client_over(server: ServerProcess, transport: Transport) -> AsyncClient:
+    http = httpx.AsyncClient(transport=transport)
+    return AsyncClient(base_url=server.base_url, api_key=server.api_key, http_client=http)
+
+
+def configuration() -> ExtractConfiguration:
+    return ExtractConfiguration(data_schema=SCHEMA.to_json_schema())
+
+
+async def test_one_list_request_per_tick_follows_every_job(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    paths = slow_documents(tmp_path, 4)
+    transport = Transport()
+    panel = RunPanel()
+    async with client_over(server, transport) as client:
+        started = time.monotonic()
+        task = panel.start(client, [describe(p.name, p) for p in paths], configuration())
+        results = await asyncio.wait_for(task, 60)
+        seconds = time.monotonic() - started
+        await client._http.aclose()
+    assert [r.status for r in panel.rows] == ["COMPLETED"] * 4, [r.error for r in panel.rows]
+    assert [r.data["invoice_number"] for r in results] == [f"INV-{4000 + n}" for n in range(4)]
+    polls = transport.polls()
+    assert [r.url.path for r in polls] == [LIST] * len(polls), "no job was read alone"
+    asked = [r.url.params.get_list("job_ids") for r in polls]
+    assert max(len(ids) for ids in asked) == 4, asked
+    assert all(r.url.params.get_list("expand") == list(EXPAND) for r in polls)
+    assert len(polls) <= seconds / POLL_FIRST + 1, f"{len(polls)} polls in {seconds:.1f} s"
+    assert panel.job_run is not None and panel.job_run.requests_sent == len(polls)
+    assert all(r.elapsed >= 1.0 for r in panel.rows)
+
+
+async def test_a_job_missing_from_the_list_is_read_alone(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    paths = slow_documents(tmp_path, 2)
+    hidden: list[str] = []
+
+    async def hide_first_job(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method != "GET" or request.url.path != LIST:
+            return response
+        body = json.loads(await response.aread())
+        hidden.extend([] if hidden or not body["items"] else [body["items"][0]["id"]])
+        body["items"] = [job for job in body["items"] if job["id"] not in hidden]
+        return httpx.Response(response.status_code, json=body)
+
+    transport = Transport(hide_first_job)
+    panel = RunPanel()
+    async with client_over(server, transport) as client:
+        task = panel.start(client, [describe(p.name, p) for p in paths], configuration())
+        results = await asyncio.wait_for(task, 60)
+        await client._http.aclose()
+    assert [r.status for r in panel.rows] == ["COMPLETED"] * 2, [r.error for r in panel.rows]
+    assert len(results) == 2 and all(r.data["invoice_number"] for r in results)
+    alone = [r for r in transport.polls() if r.url.path != LIST]
+    assert alone and {r.url.path for r in alone} == {f"{LIST}/{hidden[0]}"}
+    assert all(r.url.params.get_list("expand") == list(EXPAND) for r in alone)
+    listed = [r for r in transport.polls() if r.url.path == LIST]
+    assert len(alone) <= len(listed)  # read alone only on the list's ticks
+
+
+async def test_cancel_while_the_create_is_in_flight_cancels_the_job(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """The server has created the job but its answer is held: Cancel is pressed then."""
+    path = slow_documents(tmp_path, 1)[0]
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hold_create(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method == "POST" and request.url.path == LIST:
+            held.set()
+            await release.wait()
+        return response
+
+    transport = Transport(hold_create)
+    async with client_over(server, transport) as client:
+        studio = Studio(client)
+        studio.add_files(str(path))
+        studio.schema = SCHEMA
+        task = studio.run()
+        await asyncio.wait_for(held.wait(), 30)
+        row = studio.run_panel.rows[0]
+        assert row.status == "UPLOADING" and row.job_id == ""
+        row.cancel_button.click()
+        assert row.cancel_button.disabled and not task.done()
+        release.set()
+        await asyncio.wait_for(task, 30)
+        job = await client.jobs.get(row.job_id)
+        unfinished = [
+            j async for j in client.jobs.list() if j.status not in {"COMPLETED", "CANCELLED"}
+        ]
+        await client._http.aclose()
+    assert job.status == "CANCELLED"
+    assert row.status == "CANCELLED" and row.error == ""
+    assert studio.history.records[-1].statuses == ["CANCELLED"]
+    assert unfinished == []
+    cancels = [r for r in transport.requests if r.url.path.endswith("/cancel")]
+    assert [r.url.path for r in cancels] == [f"{LIST}/{row.job_id}/cancel"]
+
+
+async def test_cancel_before_the_create_is_sent_creates_nothing(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """The upload's answer is held: Cancel then stops the row before any job exists."""
+    path = slow_documents(tmp_path, 1)[0]
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hold_upload(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/api/v1/beta/files":
+            held.set()
+            await release.wait()
+        return response
+
+    transport = Transport(hold_upload)
+    panel = RunPanel()
+    async with client_over(server, transport) as client:
+        task = panel.start(client, [describe(path.name, path)], configuration())
+        await asyncio.wait_for(held.wait(), 30)
+        panel.rows[0].cancel_button.click()
+        release.set()
+        results = await asyncio.wait_for(task, 30)
+        await client._http.aclose()
+    assert panel.rows[0].status == "CANCELLED" and panel.rows[0].job_id == ""
+    assert results == []
+    assert not [r for r in transport.requests if r.method == "POST" and r.url.path == LIST]
