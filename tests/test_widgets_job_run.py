@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import ServerProcess, start_server
+from faultproxy import FaultProxy
 from test_server_engines import SLOW_MARKER
 
 from llamaextract_nb.api.models import ExtractConfiguration
@@ -198,3 +199,65 @@ async def test_cancel_before_the_create_is_sent_creates_nothing(
     assert panel.rows[0].status == "CANCELLED" and panel.rows[0].job_id == ""
     assert results == []
     assert not [r for r in transport.requests if r.method == "POST" and r.url.path == LIST]
+
+
+async def test_lost_answers_make_no_second_file_or_job(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """The upload's and the create's answers are lost after the server handled them."""
+    paths = slow_documents(tmp_path, 2)
+    script = {
+        ("POST", "/api/v1/beta/files"): ["reset_after"],
+        ("POST", LIST): ["reset_after", "503"],
+    }
+    panel = RunPanel()
+    with FaultProxy(server.base_url, script=script, retry_after="0") as proxy:
+        async with AsyncClient(base_url=proxy.url, api_key=server.api_key) as client:
+            task = panel.start(client, [describe(p.name, p) for p in paths], configuration())
+            await asyncio.wait_for(task, 60)
+    assert [r.status for r in panel.rows] == ["COMPLETED"] * 2, [r.error for r in panel.rows]
+    assert proxy.stats.resets_after == 2 and proxy.stats.errors == 1
+    assert proxy.stats.counts[("POST", "/api/v1/beta/files")] == 2
+    assert proxy.stats.counts[("POST", LIST)] == 2
+
+
+class LosingTransport(Transport):
+    """Holds the create's lost answer (the proxy reset the connection) until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.TransportError:
+            if request.method == "POST" and request.url.path == LIST:
+                self.held.set()
+                await self.release.wait()
+            raise
+
+
+async def test_cancel_while_a_lost_create_is_looked_up_cancels_the_job(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    path = slow_documents(tmp_path, 1)[0]
+    transport = LosingTransport()
+    panel = RunPanel()
+    script = {("POST", LIST): ["reset_after"]}
+    with FaultProxy(server.base_url, script=script) as proxy:
+        http = httpx.AsyncClient(transport=transport)
+        async with AsyncClient(base_url=proxy.url, api_key=server.api_key, http_client=http) as c:
+            task = panel.start(c, [describe(path.name, path)], configuration())
+            await asyncio.wait_for(transport.held.wait(), 30)
+            row = panel.rows[0]
+            row.cancel_button.click()
+            transport.release.set()
+            await asyncio.wait_for(task, 30)
+            job = await c.jobs.get(row.job_id)
+            same_file = [j async for j in c.jobs.list(file_input=job.file_input)]
+            await http.aclose()
+    assert row.status == "CANCELLED" and job.status == "CANCELLED"
+    assert [j.id for j in same_file] == [job.id]
+    assert proxy.stats.counts[("POST", LIST)] == 1

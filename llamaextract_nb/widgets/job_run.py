@@ -1,15 +1,19 @@
 """One click of Run on the kernel's event loop: submit every file, poll every job, cancel.
 
 Each row's file is uploaded and its job created by its own asyncio task (at most
-:data:`MAX_CONCURRENT_UPLOADS` at once). One poller then follows *all* the run's unfinished
-jobs with one list request per tick (``job_ids`` filter, configuration and extract_metadata
-expanded, so a finished job needs no further request), every :data:`POLL_FIRST` s while
-statuses change, backing off to :data:`POLL_MAX` s while none do. A job the list does not
-return is read alone.
+:data:`MAX_CONCURRENT_UPLOADS` at once), each at most once: after a failure that may have
+reached the service, the file (by a fresh ``external_file_id``) and the job (on that file) are
+looked up before anything is sent again (:mod:`llamaextract_nb.client.create_once`).
+
+One poller follows *all* the run's unfinished jobs with one list request per tick
+(``job_ids`` filter, configuration and extract_metadata expanded, so a finished job needs no
+further request), every :data:`POLL_FIRST` s while statuses change, backing off to
+:data:`POLL_MAX` s while none do. A job the list does not return is read alone.
 
 Cancel never leaves a job behind: before the create request is sent the row's task is simply
-stopped; once it is in flight the run waits for the job's id and cancels it on the service at
-once; after that it sends the cancel request.
+stopped; once it is in flight (or its answer was lost and the job is being looked up) the run
+waits for the job's id and cancels it on the service at once; after that it sends the cancel
+request.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from llamaextract_nb.api.models import TERMINAL_STATUSES, ExtractConfiguration, ExtractJob
+from llamaextract_nb.client import create_once
 from llamaextract_nb.client.errors import (
     APIConnectionError,
     APIStatusError,
@@ -91,13 +96,26 @@ class JobRun:
 
     async def _submit(self, row: JobRow, uploads: asyncio.Semaphore) -> None:
         """Upload and create (the row's task; cancelled only before the create is sent)."""
+        attempts = self.client.settings.max_retries + 1
         try:
             async with uploads:
                 row.status = "UPLOADING"
-                file = await self.client.files.upload(row.chosen.source, filename=row.chosen.name)
+                file_id = await create_once.upload_once(
+                    self.client,
+                    row.chosen.source,
+                    create_once.new_external_file_id(),
+                    filename=row.chosen.name,
+                    attempts=attempts,
+                )
+                # the file is ours alone: any job on it since now comes from this create
+                matcher = create_once.JobMatcher(
+                    file_id, self.configuration, time.time(), sole_create=True
+                )
                 self._creating.add(row)
                 try:
-                    job = await self.client.jobs.create(file.id, self.configuration)
+                    job = await create_once.create_job_once(
+                        self.client, self.configuration, matcher, attempts=attempts
+                    )
                 finally:
                     self._creating.discard(row)
         except asyncio.CancelledError:
