@@ -261,3 +261,36 @@ async def test_cancel_while_a_lost_create_is_looked_up_cancels_the_job(
     assert row.status == "CANCELLED" and job.status == "CANCELLED"
     assert [j.id for j in same_file] == [job.id]
     assert proxy.stats.counts[("POST", LIST)] == 1
+
+
+async def test_failing_polls_are_shown_and_polling_goes_on(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    path = slow_documents(tmp_path, 1)[0]
+    script = {("GET", LIST): ["503", "503"]}
+    panel = RunPanel()
+    messages: list[str] = []
+    with FaultProxy(server.base_url, script=script, retry_after="0") as proxy:
+        async with AsyncClient(base_url=proxy.url, api_key=server.api_key, max_retries=0) as c:
+            task = panel.start(c, [describe(path.name, path)], configuration())
+            panel.rows[0].observe(lambda change: messages.append(change["new"]), "error")
+            await asyncio.wait_for(task, 60)
+    assert proxy.stats.errors == 2
+    assert messages[0].startswith("checking the job failed, will try again: ")
+    assert "503" in messages[0] and messages[-1] == ""
+    assert panel.rows[0].status == "COMPLETED" and panel.rows[0].result is not None
+
+
+async def test_a_job_running_past_the_wait_timeout_is_reported(
+    server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("llamaextract_nb.widgets.job_run.WAIT_TIMEOUT", 0.3)
+    path = slow_documents(tmp_path, 1)[0]
+    panel = RunPanel()
+    async with AsyncClient(base_url=server.base_url, api_key=server.api_key) as client:
+        await asyncio.wait_for(
+            panel.start(client, [describe(path.name, path)], configuration()), 30
+        )
+    row = panel.rows[0]
+    assert row.status == "FAILED" and row.result is None
+    assert f"extraction job {row.job_id} is still" in row.error and "keeps running" in row.error
