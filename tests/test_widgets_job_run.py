@@ -291,6 +291,7 @@ async def test_a_job_running_past_the_wait_timeout_is_reported(
         await asyncio.wait_for(
             panel.start(client, [describe(path.name, path)], configuration()), 30
         )
-    row = panel.rows[0]
+        row = panel.rows[0]
+        assert (await client.wait(row.job_id, timeout=30)).status == "COMPLETED"  # it went on
     assert row.status == "FAILED" and row.result is None
     assert f"extraction job {row.job_id} is still" in row.error and "keeps running" in row.error
