@@ -333,12 +333,64 @@ CRASH_SCRIPT = textwrap.dedent(
     import json, os, sys
     from llamaextract_nb.client import Client
 
-    base_url, folder, ledger, schema = sys.argv[1:5]
+    base_url, folder, ledger, schema, fresh = sys.argv[1:6]
     with Client(base_url, os.environ["BATCH_TEST_KEY"]) as client:
-        batch = client.extract_many(folder, json.loads(schema), ledger=ledger, progress=False)
+        batch = client.extract_many(
+            folder, json.loads(schema), ledger=ledger, progress=False, fresh=fresh == "fresh"
+        )
     print(json.dumps({r.name: [r.status, r.job.id, r.job.file_input] for r in batch}))
     """
 )
+
+
+def kill_halfway_then_rerun(
+    server: ServerProcess,
+    folder: Path,
+    ledger: Path,
+    *,
+    count: int,
+    fresh: bool,
+    when: str = "job_id IS NOT NULL",
+    share: float = 0.5,
+) -> dict[str, list[str]]:
+    """Run a batch of ``folder`` in a subprocess, SIGKILL it once ``share`` of its ``count``
+    documents have a new ledger row matching ``when`` (by default: a job id), run it again to
+    the end; the second run's outcome."""
+    script = ledger.parent / "batch.py"
+    script.write_text(CRASH_SCRIPT)
+    env = {**os.environ, "BATCH_TEST_KEY": server.api_key}
+    flag = "fresh" if fresh else "cached"
+
+    def run(base_url: str) -> subprocess.Popen[str]:
+        args = [sys.executable, str(script), base_url, str(folder), str(ledger)]
+        return subprocess.Popen(
+            [*args, json.dumps(SCHEMA), flag], stdout=subprocess.PIPE, text=True, env=env
+        )
+
+    before = _ledger_rows(ledger, when)
+    # Answers held back 0.15 s so that the kill lands with requests in flight.
+    with FaultProxy(server.base_url, response_delay=0.15) as proxy:
+        process = run(proxy.url)
+        created = 0
+        deadline = time.monotonic() + 60
+        while created < count * share and time.monotonic() < deadline:
+            time.sleep(0.02)
+            created = _ledger_rows(ledger, when) - before
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        assert process.returncode == -signal.SIGKILL
+        with Ledger(ledger) as book:
+            states = Counter(r.status for r in book.jobs())
+        print(f"killed with ledger states {dict(states)}")
+        assert count * share <= created < count
+
+        second = run(proxy.url)
+        out, _ = second.communicate(timeout=120)
+        assert second.returncode == 0
+    outcome: dict[str, list[str]] = json.loads(out)
+    assert len(outcome) == count
+    assert {status for status, _, _ in outcome.values()} == {"COMPLETED"}
+    return outcome
 
 
 def test_sigkill_halfway_then_rerun_one_job_per_document(
@@ -346,39 +398,8 @@ def test_sigkill_halfway_then_rerun_one_job_per_document(
 ) -> None:
     count = 60
     paths = make_invoices(tmp_path / "docs", "crash", count)
-    script = tmp_path / "batch.py"
-    script.write_text(CRASH_SCRIPT)
     ledger = tmp_path / "ledger.sqlite"
-    env = {**os.environ, "BATCH_TEST_KEY": server.api_key}
-
-    def run(base_url: str) -> subprocess.Popen[str]:
-        args = [sys.executable, str(script), base_url, str(tmp_path / "docs"), str(ledger)]
-        return subprocess.Popen(
-            [*args, json.dumps(SCHEMA)], stdout=subprocess.PIPE, text=True, env=env
-        )
-
-    # Answers held back 0.15 s so that the kill lands with requests in flight.
-    with FaultProxy(server.base_url, response_delay=0.15) as proxy:
-        process = run(proxy.url)
-        created = 0
-        deadline = time.monotonic() + 60
-        while created < count // 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
-            created = _jobs_with_ids(ledger)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-        assert process.returncode == -signal.SIGKILL
-        with Ledger(ledger) as book:
-            states = Counter(r.status for r in book.jobs())
-        print(f"killed with ledger states {dict(states)}")
-        assert count // 2 <= created < count
-
-        second = run(proxy.url)
-        out, _ = second.communicate(timeout=120)
-        assert second.returncode == 0
-    outcome = json.loads(out)
-    assert len(outcome) == count
-    assert {status for status, _, _ in outcome.values()} == {"COMPLETED"}
+    outcome = kill_halfway_then_rerun(server, tmp_path / "docs", ledger, count=count, fresh=False)
     with Client(server.base_url, server.api_key) as client:
         uploads = uploads_of(client, paths, ledger)
         every_file = {file_id for ids in uploads.values() for file_id in ids}
@@ -388,13 +409,46 @@ def test_sigkill_halfway_then_rerun_one_job_per_document(
     assert {file_id for _, _, file_id in outcome.values()} == every_file
 
 
-def _jobs_with_ids(ledger: Path) -> int:
+def test_fresh_run_killed_halfway_is_resumed_by_the_next_fresh_run(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    count = 40
+    paths = make_invoices(tmp_path / "docs", "freshcrash", count)
+    ledger = tmp_path / "ledger.sqlite"
+    with Client(server.base_url, server.api_key) as client:
+        cached = client.extract_many(paths, SCHEMA, ledger=ledger, progress=False)
+    file_ids = {r.job.file_input for r in cached if r.job.file_input}
+    assert len(file_ids) == count
+
+    # Killed once a quarter of the documents have a new result: those must not be redone.
+    outcome = kill_halfway_then_rerun(
+        server,
+        tmp_path / "docs",
+        ledger,
+        count=count,
+        fresh=True,
+        when="status='COMPLETED'",
+        share=0.25,
+    )
+    with Client(server.base_url, server.api_key) as client:
+        per_file = jobs_per_file(client, file_ids)
+        # the pair of fresh calls made exactly one new job per document
+        assert set(per_file.values()) == {2}, "a fresh run redid what it had done"
+        assert {job_id for _, job_id, _ in outcome.values()}.isdisjoint(cached.df.job_id)
+        # that run finished: the next fresh call starts anew
+        again = client.extract_many(paths, SCHEMA, ledger=ledger, progress=False, fresh=True)
+        assert set(jobs_per_file(client, file_ids).values()) == {3}
+    assert data_by_file(again) == data_by_file(cached)
+    with Ledger(ledger) as book:
+        completed = [r for r in book.jobs() if r.status == "COMPLETED"]
+    assert len(completed) == 3 * count
+
+
+def _ledger_rows(ledger: Path, where: str) -> int:
     if not ledger.exists():
         return 0
     try:
         with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=1) as db:
-            return int(
-                db.execute("SELECT COUNT(*) FROM jobs WHERE job_id IS NOT NULL").fetchone()[0]
-            )
+            return int(db.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}").fetchone()[0])
     except sqlite3.OperationalError:
         return 0

@@ -7,9 +7,52 @@ from pathlib import Path
 
 import pytest
 
-from llamaextract_nb.client.ledger import DEFAULT_LEDGER_NAME, INTENT, LOST, Ledger
+from llamaextract_nb.client.ledger import (
+    DEFAULT_LEDGER_NAME,
+    INTENT,
+    LOST,
+    SCHEMA_VERSION,
+    Ledger,
+)
 
 SERVER = "http://127.0.0.1:1|project=|org="
+LEDGER_V1 = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    server           TEXT NOT NULL,
+    sha256           TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    name             TEXT NOT NULL,
+    external_file_id TEXT NOT NULL,
+    file_id          TEXT,
+    started_at       REAL NOT NULL,
+    finished_at      REAL,
+    PRIMARY KEY (server, sha256)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    server        TEXT NOT NULL,
+    cache_key     TEXT NOT NULL,
+    attempt       INTEGER NOT NULL,
+    batch_key     TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    schema_hash   TEXT NOT NULL,
+    config_hash   TEXT NOT NULL,
+    file_id       TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    job_id        TEXT,
+    status        TEXT NOT NULL,
+    error_message TEXT,
+    job_json      TEXT,
+    intent_at     REAL NOT NULL,
+    updated_at    REAL NOT NULL,
+    PRIMARY KEY (server, cache_key, attempt)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_by_id ON jobs (server, job_id) WHERE job_id IS NOT NULL;
+"""
+"""The tables as the first ledger version wrote them (no schema_version, no runs)."""
 
 
 def begin(ledger: Ledger, key: str = "k1", file_id: str = "dfl-1") -> int:
@@ -100,3 +143,81 @@ def test_open_intents_count_only_unresolved_attempts_on_a_file(tmp_path: Path) -
         assert ledger.open_intents(SERVER, "dfl-1") == 2
         ledger.set_job_id(SERVER, "k1", first, "ext-1", "PENDING")
         assert ledger.open_intents(SERVER, "dfl-1") == 1
+
+
+def test_runs_are_recorded_with_their_fresh_flag_and_end(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        assert ledger.last_run("b") is None
+        run = ledger.begin_run("b", fresh=True)
+        ledger.begin_run("other", fresh=False)
+        last = ledger.last_run("b")
+        assert last == run and last.fresh and last.finished_at is None
+        attempt = ledger.begin_job(
+            SERVER,
+            "k1",
+            batch_key="b",
+            sha256="s" * 64,
+            schema_hash="h",
+            config_hash="c",
+            file_id="dfl-1",
+            name="a.pdf",
+            run_id=run.run_id,
+        )
+        assert attempt.run_id == run.run_id
+        ledger.finish_run(run.run_id)
+        finished = ledger.last_run("b")
+        assert finished is not None and finished.finished_at is not None
+        record = ledger.job(SERVER, "k1")
+        assert record is not None and record.run_id == run.run_id
+
+
+def test_a_ledger_from_before_runs_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(LEDGER_V1)
+        db.execute("INSERT INTO meta VALUES ('ledger_id', 'abc123')")
+        db.execute(
+            "INSERT INTO uploads VALUES (?,?,?,?,?,?,?,?)",
+            (SERVER, "s1", 3, "a.pdf", "x", "dfl-1", 1.0, 2.0),
+        )
+        db.execute(
+            "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                SERVER,
+                "k1",
+                1,
+                "b",
+                "s1",
+                "h",
+                "c",
+                "dfl-1",
+                "a.pdf",
+                "ext-1",
+                "COMPLETED",
+                None,
+                '{"id": "ext-1", "status": "COMPLETED"}',
+                1.0,
+                2.0,
+            ),
+        )
+    with Ledger(path) as ledger:
+        assert ledger.ledger_id == "abc123"
+        upload = ledger.upload(SERVER, "s1")
+        assert upload is not None and upload.file_id == "dfl-1"
+        (record,) = ledger.jobs()
+        assert (record.job_id, record.status, record.run_id) == ("ext-1", "COMPLETED", None)
+        assert record.job_json == {"id": "ext-1", "status": "COMPLETED"}
+        assert ledger.begin_run("b", fresh=True).run_id == 1
+    with Ledger(path) as again:  # opening a current file changes nothing
+        assert len(again.jobs()) == 1 and again.last_run("b") is not None
+    version = sqlite3.connect(path).execute("SELECT value FROM meta WHERE key='schema_version'")
+    assert version.fetchone() == (str(SCHEMA_VERSION),)
+
+
+def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    Ledger(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    with pytest.raises(ValueError, match="written by a newer llamaextract-nb"):
+        Ledger(path)

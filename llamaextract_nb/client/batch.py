@@ -51,7 +51,7 @@ from llamaextract_nb.client.errors import (
     PaymentRequiredError,
     PermissionDeniedError,
 )
-from llamaextract_nb.client.ledger import INTENT, LOST, JobRecord, Ledger
+from llamaextract_nb.client.ledger import INTENT, LOST, JobRecord, Ledger, RunRecord
 from llamaextract_nb.client.progress import BatchProgress
 from llamaextract_nb.client.settings import Settings
 from llamaextract_nb.results import BatchResult, ExtractResult
@@ -109,14 +109,18 @@ async def aextract_many(
     or in a list. ``concurrency``: uploads and creates in flight at once. ``ledger``: a
     :class:`Ledger` or the path of its SQLite file (default ``./.llamaextract-ledger.sqlite``);
     calling again with the same files, schema and options resumes or returns cached results.
-    ``fresh=True`` extracts again even where a result is cached; ``retry_failed=True`` retries
-    documents whose job failed (otherwise they are reported with their error). ``progress``
-    shows a bar with done / failed / running counts. ``timeout``: seconds for the whole call
-    (None: wait until every job ends); when they run out the call returns at once, the jobs
-    keep running on the server and the ledger keeps them, and each unfinished document is
-    reported with its last status (PENDING / RUNNING ...) and an error saying so (see
-    :attr:`BatchResult.failures`): calling again with the same arguments resumes. ``options``
-    are configuration options (``tier``, ``cite_sources``, ``extraction_target`` ...).
+    ``fresh=True`` extracts again even where a result is cached; a ``fresh=True`` call that
+    did not finish (killed, interrupted, timed out) is resumed by the next ``fresh=True`` call
+    of the same batch (same files, schema and options): the results it completed are used and
+    its jobs polled, so nothing is paid twice; once a call finishes, the next ``fresh=True``
+    call starts anew. ``retry_failed=True`` retries documents whose job failed (otherwise they
+    are reported with their error). ``progress`` shows a bar with done / failed / running
+    counts. ``timeout``: seconds for the whole call (None: wait until every job ends); when
+    they run out the call returns at once, the jobs keep running on the server and the ledger
+    keeps them, and each unfinished document is reported with its last status (PENDING /
+    RUNNING ...) and an error saying so (see :attr:`BatchResult.failures`): calling again with
+    the same arguments resumes. ``options`` are configuration options (``tier``,
+    ``cite_sources``, ``extraction_target`` ...).
     """
     started = time.monotonic()
     if not isinstance(client, AsyncClient):
@@ -274,6 +278,7 @@ class _Batch:
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._bar = BatchProgress(len(documents), enabled=progress)
+        self.current_run = self._open_run()
 
     async def run(self, started: float) -> dict[str, ExtractJob]:
         """Start every document, poll until all are finished or the timeout (counted from
@@ -289,6 +294,7 @@ class _Batch:
             await asyncio.wait({poller}, timeout=remaining)
             if poller.done():
                 poller.result()  # raises what stopped the batch
+                self.ledger.finish_run(self.current_run.run_id)
             else:
                 await self._stop(poller)
                 for doc in self.unique:
@@ -300,6 +306,14 @@ class _Batch:
         finally:
             self._bar.close()
         return self.outcomes
+
+    def _open_run(self) -> RunRecord:
+        """This call's run: a fresh call resumes the last run of this batch when that was
+        fresh and did not finish (killed, interrupted, timed out), else a new run starts."""
+        last = self.ledger.last_run(self.batch_key)
+        if self.fresh and last is not None and last.fresh and last.finished_at is None:
+            return last
+        return self.ledger.begin_run(self.batch_key, fresh=self.fresh)
 
     async def _stop(self, poller: asyncio.Task[None]) -> None:
         """Cancel the poller and every starting document (the ledger keeps where they are)."""
@@ -359,14 +373,18 @@ class _Batch:
         await self._new_attempt(key, doc)
 
     def _starts_over(self, record: JobRecord) -> bool:
-        """True when this record is not to be resumed: a new attempt is made instead."""
+        """True when this record is not to be resumed: a new attempt is made instead.
+
+        A job still under way is always resumed. A finished one is redone when this run is
+        fresh and did not make it, or when it failed and ``retry_failed`` asks for it.
+        """
         if record.status == LOST:
             return True
-        if record.status == "COMPLETED":
-            return self.fresh
-        if record.status in TERMINAL_STATUSES:
-            return self.fresh or self.retry_failed
-        return False
+        if record.status not in TERMINAL_STATUSES:
+            return False
+        if self.fresh and record.run_id != self.current_run.run_id:
+            return True
+        return record.status != "COMPLETED" and self.retry_failed
 
     async def _upload(self, doc: BatchFile) -> str:
         """The file id of this content on this server, uploading it at most once."""
@@ -400,6 +418,7 @@ class _Batch:
             config_hash=self.config_hash,
             file_id=file_id,
             name=doc.name,
+            run_id=self.current_run.run_id,
         )
         await self._create(record, doc, maybe_sent=False, reupload=reupload)
 

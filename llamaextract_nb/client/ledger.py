@@ -10,9 +10,14 @@ anything twice:
   then gets its job id, then its status, and finally the completed job JSON, which doubles as
   the result cache keyed by (file sha256, schema, configuration).
 
+Every call of a batch is a *run* (batch key, fresh flag, started, finished), and each job
+attempt names the run that made it: a ``fresh=True`` call that was killed can be resumed
+without redoing what it had already done.
+
 Rows are scoped by *server* (base URL + project) so ids from one server are never reused
 against another. The file uses WAL journaling: readers never block the writer, and a committed
-row survives the process being killed.
+row survives the process being killed. Files written by older versions are migrated in place
+when opened (:data:`SCHEMA_VERSION`), keeping every row.
 """
 
 from __future__ import annotations
@@ -36,7 +41,10 @@ INTENT = "INTENT"
 LOST = "LOST"
 """Status of a job the server no longer knows (deleted, or another server): start it again."""
 
-_SCHEMA = """
+SCHEMA_VERSION = 2
+"""1: uploads and jobs; 2: runs, and the run of each job attempt."""
+
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -72,6 +80,20 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_by_id ON jobs (server, job_id) WHERE job_id IS NOT NULL;
 """
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        """CREATE TABLE runs (
+            run_id      INTEGER PRIMARY KEY AUTOINCREMENT,
+            batch_key   TEXT NOT NULL,
+            fresh       INTEGER NOT NULL,
+            started_at  REAL NOT NULL,
+            finished_at REAL
+        )""",
+        "CREATE INDEX runs_by_batch ON runs (batch_key, run_id)",
+        "ALTER TABLE jobs ADD COLUMN run_id INTEGER",
+    ),
+}
+"""Statements that bring a file from the version before each key to that version."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +125,24 @@ class JobRecord:
     error_message: str | None
     job_json: dict[str, Any] | None
     intent_at: float
+    run_id: int | None = None
+    """The run that made this attempt (None for attempts from before runs were recorded)."""
 
     @property
     def is_intent(self) -> bool:
         """True while the create request's outcome is unknown (no job id recorded yet)."""
         return self.job_id is None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One call of a batch: ``finished_at`` is None until it ended (not killed, not timed out)."""
+
+    run_id: int
+    batch_key: str
+    fresh: bool
+    started_at: float
+    finished_at: float | None
 
 
 class Ledger:
@@ -128,11 +163,12 @@ class Ledger:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA_V1)
         with self._write() as db:
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('ledger_id', ?)", (secrets.token_hex(8),)
             )
+            self._migrate(db)
         # A random id of this ledger file; it marks the files this ledger uploads.
         rows = self._read("SELECT value FROM meta WHERE key='ledger_id'", ())
         self.ledger_id: str = str(rows[0]["value"])
@@ -150,6 +186,23 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        """Bring the file to :data:`SCHEMA_VERSION` (inside the caller's transaction)."""
+        row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = int(row["value"]) if row else 1
+        if version > SCHEMA_VERSION:
+            raise ValueError(
+                f"ledger {str(self.path)!r} was written by a newer llamaextract-nb (ledger "
+                f"version {version}, this one reads up to {SCHEMA_VERSION}): upgrade "
+                "llamaextract-nb, or pass another ledger= path"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[target]:
+                db.execute(statement)
+        db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -196,6 +249,32 @@ class Ledger:
         with self._write() as db:
             db.execute("DELETE FROM uploads WHERE server=? AND sha256=?", (server, sha256))
 
+    # --- runs ------------------------------------------------------------------------
+
+    def last_run(self, batch_key: str) -> RunRecord | None:
+        """The latest run of this batch, finished or not."""
+        rows = self._read(
+            "SELECT * FROM runs WHERE batch_key=? ORDER BY run_id DESC LIMIT 1", (batch_key,)
+        )
+        return _run(rows[0]) if rows else None
+
+    def begin_run(self, batch_key: str, *, fresh: bool) -> RunRecord:
+        """Record that a run of this batch starts."""
+        now = time.time()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (batch_key, fresh, started_at) VALUES (?,?,?)",
+                (batch_key, int(fresh), now),
+            )
+            run_id = cursor.lastrowid
+        assert run_id is not None
+        return RunRecord(run_id, batch_key, fresh, now, None)
+
+    def finish_run(self, run_id: int) -> None:
+        """Record that a run ended with an outcome for every document."""
+        with self._write() as db:
+            db.execute("UPDATE runs SET finished_at=? WHERE run_id=?", (time.time(), run_id))
+
     # --- jobs ------------------------------------------------------------------------
 
     def job(self, server: str, cache_key: str) -> JobRecord | None:
@@ -233,8 +312,10 @@ class Ledger:
         config_hash: str,
         file_id: str,
         name: str,
+        run_id: int | None = None,
     ) -> JobRecord:
-        """Record the intent to create a job (a new attempt) before the request is sent."""
+        """Record the intent to create a job (a new attempt, made by run ``run_id``) before
+        the request is sent."""
         now = time.time()
         with self._write() as db:
             (last,) = db.execute(
@@ -243,7 +324,9 @@ class Ledger:
             ).fetchone()
             attempt = int(last) + 1
             db.execute(
-                "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,NULL,?,NULL,NULL,?,?)",
+                "INSERT INTO jobs (server, cache_key, attempt, batch_key, sha256, schema_hash, "
+                "config_hash, file_id, name, status, intent_at, updated_at, run_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     server,
                     cache_key,
@@ -257,6 +340,7 @@ class Ledger:
                     INTENT,
                     now,
                     now,
+                    run_id,
                 ),
             )
         return JobRecord(
@@ -272,6 +356,7 @@ class Ledger:
             error_message=None,
             job_json=None,
             intent_at=now,
+            run_id=run_id,
         )
 
     def set_job_id(
@@ -350,4 +435,15 @@ def _job(row: sqlite3.Row) -> JobRecord:
         error_message=row["error_message"],
         job_json=json.loads(row["job_json"]) if row["job_json"] else None,
         intent_at=row["intent_at"],
+        run_id=row["run_id"],
+    )
+
+
+def _run(row: sqlite3.Row) -> RunRecord:
+    return RunRecord(
+        run_id=row["run_id"],
+        batch_key=row["batch_key"],
+        fresh=bool(row["fresh"]),
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
     )
