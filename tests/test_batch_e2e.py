@@ -25,7 +25,7 @@ from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
 
 from llamaextract_nb.client import AsyncClient, Client
-from llamaextract_nb.client.batch import external_file_id
+from llamaextract_nb.client.batch_keys import external_file_id
 from llamaextract_nb.client.ledger import Ledger
 from llamaextract_nb.results import BatchResult
 

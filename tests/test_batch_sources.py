@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from llamaextract_nb.client import Settings
-from llamaextract_nb.client.batch import canonical_json, configuration_fingerprint, server_key
+from llamaextract_nb.client.batch_keys import canonical_json, configuration_fingerprint, server_key
 from llamaextract_nb.client.batch_sources import collect_files
 from llamaextract_nb.client.configuration import build_configuration
 
