@@ -14,6 +14,7 @@ from collections.abc import Callable
 from operator import attrgetter, itemgetter
 
 from llamaextract_nb.local.engine.document import Box, Line, Word
+from llamaextract_nb.local.engine.parsers.spaced_letters import spaced_words
 
 WIDE_GAP = 1.0  # in line heights
 TOUCHING = 0.08  # words closer than this (in line heights) are one word split by PDFium
@@ -102,7 +103,7 @@ def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
     rows.sort(key=_CENTER)  # a heading's row follows the small line above its middle
     for row in rows:
         row.items.sort(key=_LEFT)
-        row.items = _join_touching(row.items)
+        row.items = _join_spaced_letters(_join_touching(row.items))
     if frame is None:
         return [_line(part) for part in _reading_order(rows, 0)]
     return [_framed_line(part) for part in _reading_order(rows, 0)]
@@ -137,6 +138,52 @@ def _join_touching(items: list[Item]) -> list[Item]:
         )
         joined[-1] = last
     return joined
+
+
+def _join_spaced_letters(items: list[Item]) -> list[Item]:
+    """Merge the letters of letter-spaced words ("R E C I T A L S") into one word each,
+    where :mod:`.spaced_letters` finds them by their gaps in line heights."""
+    previous = False  # a cheap test first: do two one-letter words follow each other?
+    for item in items:
+        text = item[4].text
+        if len(text) == 1 and text.isalpha():
+            if previous:
+                break
+            previous = True
+        else:
+            previous = False
+    else:
+        return items
+    texts = [item[4].text for item in items]
+    gaps = []
+    for left, right in itertools.pairwise(items):
+        height = min(left[3] - left[1], right[3] - right[1])
+        gaps.append((right[0] - left[2]) / max(height, 1e-3))
+    words = spaced_words(texts, gaps)
+    if not words:
+        return items
+    joined: list[Item] = []
+    cursor = 0
+    for start, end in words:
+        joined += items[cursor:start]
+        joined.append(_merged(items[start:end]))
+        cursor = end
+    return joined + items[cursor:]
+
+
+def _merged(items: list[Item]) -> Item:
+    """One word from several neighbouring items, its box the union of theirs."""
+    box: Box | None = None
+    for item in items:
+        if item[4].box is not None:
+            box = item[4].box if box is None else box.union(item[4].box)
+    return (
+        min(item[0] for item in items),
+        min(item[1] for item in items),
+        max(item[2] for item in items),
+        max(item[3] for item in items),
+        Word("".join(item[4].text for item in items), box),
+    )
 
 
 def _line(items: list[Item]) -> Line:

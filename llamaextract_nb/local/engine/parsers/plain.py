@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 
 from llamaextract_nb.local.engine.document import Cell, Line, Page, Table, Word
+from llamaextract_nb.local.engine.parsers.spaced_letters import SPACE, WIDE, spaced_words
 
 CELL_SEPARATOR = " | "
 WIDE_GAP = "  "
 _SPACE = re.compile(r"\s+")
 _WIDE = re.compile(r"\s*\t\s*|[ \u00a0]{2,}")
+_SPACES = re.compile(r"(\s+)")
+_LETTER_PAIR = re.compile(r"(?<!\S)[^\W\d_] [^\W\d_](?!\S)")  # "R E ...": maybe letter-spaced
 
 
 def clean(text: str) -> str:
@@ -27,10 +30,42 @@ def text_line(text: str) -> Line:
 
     A tab or a run of spaces (aligned columns, ``Label:<tab>value``) becomes two spaces,
     the same wide-gap mark the PDF parser uses; other whitespace becomes one space.
+    Letter-spaced words ("R E C I T A L S") are joined first (:mod:`.spaced_letters`).
     """
-    parts = (clean(part) for part in _WIDE.split(text.replace("\xad", "")))
+    text = text.replace("\xad", "")
+    if _LETTER_PAIR.search(text):
+        text = _join_spaced_letters(text)
+    parts = (clean(part) for part in _WIDE.split(text))
     text = WIDE_GAP.join(part for part in parts if part)
     return Line(text=text, words=[Word(word) for word in text.split()])
+
+
+def _join_spaced_letters(text: str) -> str:
+    """``"I N V O I C E   N O :   7"`` -> ``"INVOICE NO:   7"``: letter-spaced words joined.
+
+    One space is a narrow gap, more (or a tab) a column gap; two spaced words apart by two
+    or three spaces are one phrase ("B I L L   T O" -> "BILL TO")."""
+    pieces = _SPACES.split(text.strip())
+    texts, separators = pieces[::2], pieces[1::2]
+    gaps = [SPACE if len(sep) == 1 and sep != "\t" else WIDE for sep in separators]
+    words = spaced_words(texts, gaps)
+    if not words:
+        return text
+    ends = dict(words)
+    out = []
+    index = 0
+    joined_before = False
+    while index < len(texts):
+        end = ends.get(index, index + 1)
+        joined = end > index + 1
+        if index:
+            separator = separators[index - 1]
+            phrase = joined and joined_before and len(separator) <= 3 and separator.isspace()
+            out.append(" " if phrase and "\t" not in separator else separator)
+        out.append("".join(texts[index:end]))
+        joined_before = joined
+        index = end
+    return "".join(out)
 
 
 def row_line(cells: list[Cell]) -> Line:
