@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -29,7 +28,7 @@ from llamaextract_nb.client.polling import (
 )
 from llamaextract_nb.client.request import Call, Done, RequestLayer, Retry
 from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
-from llamaextract_nb.client.uploads import existing_file_id, open_upload
+from llamaextract_nb.client.uploads import open_upload
 
 if TYPE_CHECKING:
     from llamaextract_nb.client.sync_client import Client
@@ -248,20 +247,7 @@ class AsyncClient(ClientBase):
         from llamaextract_nb.results import ExtractResult
 
         configuration = build_configuration(schema, **options)
-        attempts = self._settings.max_retries + 1
-        file_id = existing_file_id(file)
-        own_file = file_id is None
-        if file_id is None:
-            external_id = create_once.new_external_file_id()
-            file_id = await create_once.upload_once(
-                self, file, external_id, filename=filename, attempts=attempts
-            )
-        sent_at = time.time()
-        before = () if own_file else await create_once.jobs_before(self, file_id, sent_at)
-        matcher = create_once.JobMatcher(
-            file_id, configuration, sent_at, excluded=before, sole_create=own_file
-        )
-        job = await create_once.create_job_once(self, configuration, matcher, attempts=attempts)
+        job = await create_once.start_extraction(self, file, configuration, filename)
         await self.wait(job, timeout=timeout, on_status=on_status)
         job = await self.jobs.get(job.id, expand=endpoints.FULL_EXPAND)
         return ExtractResult(job, source=result_source(file))

@@ -9,13 +9,14 @@ asked whether the work was done before anything is sent again:
 * a job by ``file_input``, creation time (send time minus :data:`CLOCK_SKEW`) and its
   configuration (:class:`JobMatcher`).
 
-:func:`upload_once` / :func:`create_job_once` (async) and their ``_sync`` twins are what
-``Client.extract()``, ``AsyncClient.extract()`` and the batch use.
+:func:`upload_once` / :func:`create_job_once` (async) and their ``_sync`` twins are what the
+batch uses; :func:`start_extraction` and its twin are the first half of ``extract()``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,7 +31,7 @@ from llamaextract_nb.client.errors import (
     RateLimitError,
 )
 from llamaextract_nb.client.retry import backoff, is_retryable_status
-from llamaextract_nb.client.uploads import open_upload
+from llamaextract_nb.client.uploads import existing_file_id, open_upload
 
 if TYPE_CHECKING:
     from llamaextract_nb.client.async_client import AsyncClient
@@ -322,3 +323,45 @@ def create_job_once_sync(
         lambda: find_job_sync(client, matcher),
         attempts=attempts,
     )
+
+
+# --- extract() -------------------------------------------------------------------------------
+
+
+async def start_extraction(
+    client: AsyncClient, file: Any, configuration: ExtractConfiguration, filename: str | None
+) -> ExtractJob:
+    """Upload ``file`` (unless it is a File or ``dfl-``/``pjb-`` id) and create its job, each
+    at most once, trying up to the client's ``max_retries`` + 1 times.
+
+    Our own upload is tagged with a fresh external id, so any job on it is ours; on an
+    existing file the jobs already there are listed first (one request), and excluded.
+    """
+    attempts = client.settings.max_retries + 1
+    file_id = existing_file_id(file)
+    own_file = file_id is None
+    if file_id is None:
+        file_id = await upload_once(
+            client, file, new_external_file_id(), filename=filename, attempts=attempts
+        )
+    sent_at = time.time()
+    before = () if own_file else await jobs_before(client, file_id, sent_at)
+    matcher = JobMatcher(file_id, configuration, sent_at, excluded=before, sole_create=own_file)
+    return await create_job_once(client, configuration, matcher, attempts=attempts)
+
+
+def start_extraction_sync(
+    client: Client, file: Any, configuration: ExtractConfiguration, filename: str | None
+) -> ExtractJob:
+    """The blocking twin of :func:`start_extraction`."""
+    attempts = client.settings.max_retries + 1
+    file_id = existing_file_id(file)
+    own_file = file_id is None
+    if file_id is None:
+        file_id = upload_once_sync(
+            client, file, new_external_file_id(), filename=filename, attempts=attempts
+        )
+    sent_at = time.time()
+    before = () if own_file else jobs_before_sync(client, file_id, sent_at)
+    matcher = JobMatcher(file_id, configuration, sent_at, excluded=before, sole_create=own_file)
+    return create_job_once_sync(client, configuration, matcher, attempts=attempts)

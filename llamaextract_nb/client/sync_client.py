@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
@@ -27,7 +26,7 @@ from llamaextract_nb.client.polling import (
 )
 from llamaextract_nb.client.request import Call, Done, RequestLayer, Retry
 from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
-from llamaextract_nb.client.uploads import existing_file_id, open_upload
+from llamaextract_nb.client.uploads import open_upload
 
 if TYPE_CHECKING:
     from llamaextract_nb.client.async_client import AsyncClient
@@ -248,26 +247,14 @@ class Client(ClientBase):
 
         Never uploads or creates twice: after a failure that may have reached the server the
         file (tagged with a fresh ``external_file_id``) and the job are looked up before
-        anything is sent again (see :mod:`.create_once`). On an existing file id the jobs
-        already on it are listed first (one request), so that none of them is taken for ours.
+        anything is sent again, up to ``max_retries`` times (see :mod:`.create_once`). On an
+        existing file id the jobs already on it are listed first (one request), so that none
+        of them is taken for ours.
         """
         from llamaextract_nb.results import ExtractResult
 
         configuration = build_configuration(schema, **options)
-        attempts = self._settings.max_retries + 1
-        file_id = existing_file_id(file)
-        own_file = file_id is None
-        if file_id is None:
-            external_id = create_once.new_external_file_id()
-            file_id = create_once.upload_once_sync(
-                self, file, external_id, filename=filename, attempts=attempts
-            )
-        sent_at = time.time()
-        before = () if own_file else create_once.jobs_before_sync(self, file_id, sent_at)
-        matcher = create_once.JobMatcher(
-            file_id, configuration, sent_at, excluded=before, sole_create=own_file
-        )
-        job = create_once.create_job_once_sync(self, configuration, matcher, attempts=attempts)
+        job = create_once.start_extraction_sync(self, file, configuration, filename)
         self.wait(job, timeout=timeout, on_status=on_status)
         job = self.jobs.get(job.id, expand=endpoints.FULL_EXPAND)
         return ExtractResult(job, source=result_source(file))
