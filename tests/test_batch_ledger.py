@@ -145,14 +145,13 @@ def test_open_intents_count_only_unresolved_attempts_on_a_file(tmp_path: Path) -
         assert ledger.open_intents(SERVER, "dfl-1") == 1
 
 
-def test_runs_are_recorded_with_their_fresh_flag_and_end(tmp_path: Path) -> None:
+def test_runs_are_recorded_and_an_unfinished_fresh_one_is_resumable(tmp_path: Path) -> None:
     with Ledger(tmp_path / "l.sqlite") as ledger:
-        assert ledger.last_run("b") is None
+        assert ledger.resumable_run("b") is None
         run = ledger.begin_run("b", fresh=True)
-        ledger.begin_run("other", fresh=False)
-        last = ledger.last_run("b")
-        assert last == run and last.fresh and last.finished_at is None
-        attempt = ledger.begin_job(
+        ledger.begin_run("other", fresh=True)
+        assert ledger.resumable_run("b") == run and run.finished_at is None
+        record = ledger.begin_job(
             SERVER,
             "k1",
             batch_key="b",
@@ -163,12 +162,15 @@ def test_runs_are_recorded_with_their_fresh_flag_and_end(tmp_path: Path) -> None
             name="a.pdf",
             run_id=run.run_id,
         )
-        assert attempt.run_id == run.run_id
-        ledger.finish_run(run.run_id)
-        finished = ledger.last_run("b")
-        assert finished is not None and finished.finished_at is not None
-        record = ledger.job(SERVER, "k1")
-        assert record is not None and record.run_id == run.run_id
+        assert record.run_id == run.run_id == ledger.jobs()[0].run_id
+        cached = ledger.begin_run("b", fresh=False)  # killed too: the fresh run is still open
+        assert ledger.resumable_run("b") == run
+        ledger.finish_run(cached.run_id)  # a later run saw the batch through
+        assert ledger.resumable_run("b") is None
+        again = ledger.begin_run("b", fresh=True)
+        ledger.finish_run(again.run_id)
+        assert ledger.resumable_run("b") is None
+        assert ledger.resumable_run("other") is not None
 
 
 def test_a_ledger_from_before_runs_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
@@ -209,7 +211,7 @@ def test_a_ledger_from_before_runs_is_migrated_keeping_its_rows(tmp_path: Path) 
         assert record.job_json == {"id": "ext-1", "status": "COMPLETED"}
         assert ledger.begin_run("b", fresh=True).run_id == 1
     with Ledger(path) as again:  # opening a current file changes nothing
-        assert len(again.jobs()) == 1 and again.last_run("b") is not None
+        assert len(again.jobs()) == 1 and again.resumable_run("b") is not None
     version = sqlite3.connect(path).execute("SELECT value FROM meta WHERE key='schema_version'")
     assert version.fetchone() == (str(SCHEMA_VERSION),)
 

@@ -139,11 +139,12 @@ class BatchRun:
         return self.outcomes
 
     def _open_run(self) -> RunRecord:
-        """This call's run: a fresh call resumes the last run of this batch when that was
-        fresh and did not finish (killed, interrupted, timed out), else a new run starts."""
-        last = self.ledger.last_run(self.batch_key)
-        if self.fresh and last is not None and last.fresh and last.finished_at is None:
-            return last
+        """This call's run: a fresh call resumes the last fresh run of this batch that did
+        not finish (killed, interrupted, timed out) unless a later run did; else a new run."""
+        if self.fresh:
+            unfinished = self.ledger.resumable_run(self.batch_key)
+            if unfinished is not None:
+                return unfinished
         return self.ledger.begin_run(self.batch_key, fresh=self.fresh)
 
     async def _stop(self, poller: asyncio.Task[None]) -> None:

@@ -251,10 +251,15 @@ class Ledger:
 
     # --- runs ------------------------------------------------------------------------
 
-    def last_run(self, batch_key: str) -> RunRecord | None:
-        """The latest run of this batch, finished or not."""
+    def resumable_run(self, batch_key: str) -> RunRecord | None:
+        """The latest ``fresh`` run of this batch that did not finish, unless a run of the
+        batch finished after it started (then its work has been seen through)."""
         rows = self._read(
-            "SELECT * FROM runs WHERE batch_key=? ORDER BY run_id DESC LIMIT 1", (batch_key,)
+            "SELECT * FROM runs AS r WHERE batch_key=? AND fresh=1 AND finished_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM runs AS later WHERE later.batch_key=r.batch_key "
+            "AND later.run_id > r.run_id AND later.finished_at IS NOT NULL) "
+            "ORDER BY run_id DESC LIMIT 1",
+            (batch_key,),
         )
         return _run(rows[0]) if rows else None
 
