@@ -63,7 +63,7 @@ def test_each_extract_makes_one_file_and_one_job_through_faults(
     count = 12
     tag = f"faults-{mode}"
     paths = invoices(tmp_path, tag, count)
-    # The first upload and the first two creates lose their answer after the server acted.
+    # The first upload and the first and third creates lose their answer after the server acted.
     script = {UPLOAD: ["reset_after"], CREATE: ["reset_after", "forward", "reset_after"]}
     with FaultProxy(
         server.base_url, error_rate=0.2, reset_rate=0.05, seed=11, retry_after="0", script=script
