@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,20 +31,86 @@ class LabelMatch:
     has_colon: bool
 
 
-def label_pattern(spec: FieldSpec) -> re.Pattern[str] | None:
-    """A pattern finding the field's label terms where a label can stand: at the start of a
-    line or column (after a bullet or number, two spaces, ``|``, a comma or semicolon).
-    Meant for one search over a whole page (``re.MULTILINE``); cached."""
-    return _standing_pattern(tuple(spec.label_terms))
+# What may stand before a label at the start of a line: bullets, list numbers, brackets.
+_BULLETS = " \t•*·-–0123456789.()"
+# Every character a label's lead may hold (whitespace aside): where to look back from a term.
+_LEAD_CHARS = frozenset(_BULLETS + "|,;")
+_MAX_LEAD = 64  # longer leads are looked at by scanning with the pattern
+_SPARSE = 40  # first words found more often than once in this many characters: scan too
+
+
+class StandingLabels:
+    """A field's label terms where a label can stand: at the start of a line or column
+    (after a bullet or number, two spaces, ``|``, a comma or semicolon).
+
+    :meth:`finditer` gives exactly the matches of ``pattern.finditer(text)``, but tries the
+    pattern only where a term's first word occurs (found by ``str.find`` in the lowercased
+    text) or in the lead characters just before it, instead of at every position of a page.
+    """
+
+    __slots__ = ("_first_words", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str], first_words: tuple[str, ...] | None) -> None:
+        self.pattern = pattern  # for one search over a whole page (re.MULTILINE)
+        self._first_words = first_words  # lowercase ASCII; None: scan with the pattern
+
+    def finditer(self, text: str, /) -> Iterator[re.Match[str]]:
+        """The pattern's matches in ``text``, left to right, not overlapping."""
+        lowered = text.lower()
+        # a length change, or a dotless i or long s (which match "i" and "s" when ignoring
+        # case but lowercase to themselves): positions may not line up; scan instead
+        words = self._first_words
+        if (
+            words is None
+            or len(lowered) != len(text)
+            or "\u0131" in text
+            or "\u017f" in text
+            or sum(map(lowered.count, words)) * _SPARSE > len(text)  # a term on every line
+        ):
+            yield from self.pattern.finditer(text)
+            return
+        starts: set[int] = set()
+        for word in words:
+            at = lowered.find(word)
+            while at >= 0:
+                starts.add(at)
+                before = at
+                while before and before - 1 not in starts:
+                    char = text[before - 1]
+                    if char not in _LEAD_CHARS and not char.isspace():
+                        break
+                    if at - before >= _MAX_LEAD:  # a freak run of spaces or digits
+                        yield from self.pattern.finditer(text)
+                        return
+                    before -= 1
+                    starts.add(before)
+                at = lowered.find(word, at + 1)
+        end = 0
+        match = self.pattern.match
+        for start in sorted(starts):
+            if start >= end and (found := match(text, start)) is not None:
+                yield found
+                end = found.end()
+
+
+def label_pattern(spec: FieldSpec) -> StandingLabels | None:
+    """The field's label terms where a label can stand (see :class:`StandingLabels`),
+    meant for one search over a whole page; cached."""
+    return _standing_labels(tuple(spec.label_terms))
 
 
 @lru_cache(maxsize=4096)
-def _standing_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+def _standing_labels(terms: tuple[str, ...]) -> StandingLabels | None:
     inner = _pattern(terms)
     if inner is None:
         return None
-    lead = r"(?:^[ \t•*·\-–0-9.()]*|\s\s|\|\s*|[,;]\s*)"
-    return re.compile(f"{lead}(?:{inner.pattern})", re.IGNORECASE | re.MULTILINE)
+    lead = rf"(?:^[{re.escape(_BULLETS)}]*|\s\s|\|\s*|[,;]\s*)"
+    pattern = re.compile(f"{lead}(?:{inner.pattern})", re.IGNORECASE | re.MULTILINE)
+    words = [term.split() for term in terms]
+    first_words = tuple(sorted({w[0].lower() for w in words if w}))
+    if not all(words) or not all(word.isascii() for word in first_words):
+        return StandingLabels(pattern, None)
+    return StandingLabels(pattern, first_words)
 
 
 @lru_cache(maxsize=4096)

@@ -11,19 +11,29 @@ import itertools
 import re
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from llamaextract_nb.local.engine.document import Box, Line, Page
+from llamaextract_nb.local.engine.document_caches import document_cache
 
 _TEXT_GAP = re.compile(r"\s{2,}|\t+|\s*\|\s*")  # parsers mark column gaps with two spaces
-_PAGE_INDEX: OrderedDict[int, tuple[Page, str, list[int]]] = OrderedDict()
+# per-page and per-line caches, bounded within a document, emptied when an extraction ends
+_PAGE_INDEX: OrderedDict[int, tuple[Page, str, list[int]]] = document_cache(OrderedDict())
 _PAGE_INDEX_SIZE = 256
-_MATCHING: OrderedDict[tuple[int, re.Pattern[str]], tuple[Page, list[int]]] = OrderedDict()
-_LINE_IDS: OrderedDict[int, tuple[Page, frozenset[int]]] = OrderedDict()
+_MATCHING: OrderedDict[tuple[int, Finder], tuple[Page, list[int]]] = document_cache(OrderedDict())
+_LINE_IDS: OrderedDict[int, tuple[Page, frozenset[int]]] = document_cache(OrderedDict())
+_SEGMENTS: OrderedDict[int, tuple[Line, bool, list[Segment]]] = document_cache(OrderedDict())
+_SEGMENTS_SIZE = 4096
 _MAX_ANCHOR_WORDS = 80
 _BELOW_WINDOW = 40
-_SEGMENTS: OrderedDict[int, tuple[Line, bool, list[Segment]]] = OrderedDict()
-_SEGMENTS_SIZE = 4096
+
+
+class Finder(Protocol):
+    """What :func:`lines_matching` searches with: a compiled pattern or the like."""
+
+    def finditer(self, string: str, /) -> Iterator[re.Match[str]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +247,7 @@ def _page_index(page: Page) -> tuple[str, list[int]]:
     return text, starts
 
 
-def lines_matching(page: Page, pattern: re.Pattern[str]) -> list[int]:
+def lines_matching(page: Page, pattern: Finder) -> list[int]:
     """Indexes of the lines of ``page`` that ``pattern`` may match (a fast prefilter:
     one search over the page text instead of one per line)."""
     key = (id(page), pattern)

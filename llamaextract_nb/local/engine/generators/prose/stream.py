@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from llamaextract_nb.local.engine.document import Box, Document, Line, Word
+from llamaextract_nb.local.engine.document_caches import document_cache
 from llamaextract_nb.local.engine.layout import joined_line
 from llamaextract_nb.local.engine.types import Candidate
 
@@ -44,11 +45,11 @@ class Stream:
         return found
 
 
-_STREAM_CACHE: list[tuple[Document, Stream]] = []
+_STREAM_CACHE: list[tuple[Document, Stream]] = document_cache([])
 
 
 def stream_of(doc: Document) -> Stream:
-    """The document's text stream (cached for the last document seen)."""
+    """The document's text stream (cached for the last document, until the extraction ends)."""
     for cached_doc, cached in _STREAM_CACHE:
         if cached_doc is doc:
             return cached
