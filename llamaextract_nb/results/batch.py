@@ -85,7 +85,11 @@ class BatchResult(Sequence[ExtractResult]):
 
     @property
     def failures(self) -> pd.DataFrame:
-        """One row per job that did not complete: file, job_id, status, error."""
+        """One row per document that did not complete: file, job_id, status, error.
+
+        Failed and cancelled jobs, and documents still PENDING or RUNNING when a batch's
+        ``timeout`` ran out (call the batch again to resume them).
+        """
         rows = [
             {"file": r.name, "job_id": r.job.id, "status": r.status, "error": r.job.error_message}
             for r in self.results
