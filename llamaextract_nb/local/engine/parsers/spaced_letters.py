@@ -8,7 +8,8 @@ word when:
   at least four letters, all capitals (so "A B C Corp" and "Schedule A B" stay apart);
 - or, where the gaps are measured (PDF), the geometry proves it: every word beside the run
   in its segment is set off by a clearly wider gap than the letters' own (letters spaced
-  closer than the words around them: "A B C   Corp" -> "ABC   Corp");
+  closer than the words around them: "A B C   Corp" read from a PDF -> "ABC Corp"; plain
+  text gives no such proof);
 - a run of two or more capitals that stands apart the same way ("B I L L   T O") is joined
   too once its line holds a word found by the rules above.
 
