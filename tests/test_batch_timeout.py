@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
-from test_server_engines import SLOW_MARKER
+from misbehaving_engine import SLOW_MARKER
 
 from llamaextract_nb.client import Client
 
@@ -26,7 +26,7 @@ RESUME = "call extract_many again with the same arguments to resume"
 def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """One worker whose engine sleeps 1 s on documents holding ``SLOW_MARKER``."""
     process = start_server(
-        tmp_path_factory.mktemp("slow-server"), workers=1, engine="test_server_engines:crashing"
+        tmp_path_factory.mktemp("slow-server"), workers=1, engine="misbehaving_engine:crashing"
     )
     try:
         yield process

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import start_server
-from test_server_engines import SLOW_MARKER
+from misbehaving_engine import SLOW_MARKER
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +34,7 @@ def jobs_by_id(http: httpx.Client, ids: list[str]) -> dict[str, dict[str, Any]]:
 
 def test_sigkill_mid_run_loses_nothing(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    server = start_server(data_dir, workers=2, engine="test_server_engines:crashing")
+    server = start_server(data_dir, workers=2, engine="misbehaving_engine:crashing")
     headers = {"Authorization": f"Bearer {server.api_key}"}
     with httpx.Client(base_url=server.base_url, headers=headers, timeout=30) as http:
         files = []
@@ -62,7 +62,7 @@ def test_sigkill_mid_run_loses_nothing(tmp_path: Path) -> None:
     unfinished = [j for j in before.values() if j["status"] not in TERMINAL]
     assert unfinished, "the server was killed after every job had already finished"
 
-    restarted = start_server(data_dir, workers=2, engine="test_server_engines:crashing")
+    restarted = start_server(data_dir, workers=2, engine="misbehaving_engine:crashing")
     headers = {"Authorization": f"Bearer {restarted.api_key}"}
     try:
         with httpx.Client(base_url=restarted.base_url, headers=headers, timeout=30) as http:

@@ -1,12 +1,7 @@
-"""Engines that misbehave on purpose, plugged into a real server with ``--engine``.
-
-``tests/`` is on the server subprocess's PYTHONPATH (see conftest), so these are loaded as
-``test_server_engines:crashing``. Documents without a marker go to the real engine.
-"""
+"""A real server survives what :mod:`misbehaving_engine` does: crashes, NaN, slow and hung jobs."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,33 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import ServerProcess, start_server
-
-from llamaextract_nb.local.engine.interface import EngineOutput
-
-CRASH_MARKER = b"CRASH-THE-WORKER"
-SLOW_MARKER = b"TAKE-YOUR-TIME"
-NAN_MARKER = b"NOT-A-NUMBER"
-HANG_MARKER = b"NEVER-FINISH"
-
-
-def crashing(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
-    """Kill the worker process on documents holding :data:`CRASH_MARKER`; sleep 1 s on
-    :data:`SLOW_MARKER`, an hour on :data:`HANG_MARKER`; answer NaN (not JSON) on
-    :data:`NAN_MARKER`; otherwise extract with the real engine."""
-    if CRASH_MARKER in data:
-        os._exit(3)
-    if HANG_MARKER in data:
-        time.sleep(3600)
-    if NAN_MARKER in data:
-        return EngineOutput({"invoice_number": float("nan")}, {})
-    if SLOW_MARKER in data:
-        time.sleep(1.0)
-    from llamaextract_nb.local.engine import extract
-
-    return extract(data, filename, configuration)
-
-
-# --- tests: the server survives what these engines do ----------------------------------
+from misbehaving_engine import CRASH_MARKER, HANG_MARKER, NAN_MARKER, SLOW_MARKER
 
 SCHEMA = {"type": "object", "properties": {"invoice_number": {"type": "string"}}}
 DOC = b"Invoice Number: INV-1\n"
@@ -51,7 +20,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     srv = start_server(
         tmp_path_factory.mktemp("engines"),
         workers=1,
-        engine="test_server_engines:crashing",
+        engine="misbehaving_engine:crashing",
         extra_args=["--job-timeout", "1.5"],
     )
     try:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from conftest import ServerProcess, start_server
+from misbehaving_engine import HANG_MARKER, SLOW_MARKER
 from pydantic import BaseModel
-from test_server_engines import HANG_MARKER, SLOW_MARKER
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ class Invoice(BaseModel):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     srv = start_server(
-        tmp_path_factory.mktemp("scenario"), workers=1, engine="test_server_engines:crashing"
+        tmp_path_factory.mktemp("scenario"), workers=1, engine="misbehaving_engine:crashing"
     )
     try:
         yield srv

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
-from test_server_engines import SLOW_MARKER
+from misbehaving_engine import SLOW_MARKER
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client import AsyncClient
@@ -37,7 +37,7 @@ Hook = Callable[[httpx.Request, httpx.Response], Awaitable[httpx.Response]]
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """Two workers; documents holding SLOW_MARKER take a second each."""
     server = start_server(
-        tmp_path_factory.mktemp("job-run"), workers=2, engine="test_server_engines:crashing"
+        tmp_path_factory.mktemp("job-run"), workers=2, engine="misbehaving_engine:crashing"
     )
     try:
         yield server

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import ServerProcess, start_server
-from test_server_engines import SLOW_MARKER
+from misbehaving_engine import SLOW_MARKER
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client import AsyncClient, Client
@@ -223,7 +223,7 @@ def one_worker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serv
     server = start_server(
         tmp_path_factory.mktemp("studio-cancel"),
         workers=1,
-        engine="test_server_engines:crashing",
+        engine="misbehaving_engine:crashing",
     )
     try:
         yield server

@@ -1,0 +1,35 @@
+"""An engine that misbehaves on purpose, plugged into a real server with ``--engine``.
+
+``tests/`` is on the server subprocess's PYTHONPATH (see conftest), so it is loaded as
+``misbehaving_engine:crashing``. Documents without a marker go to the real engine.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from llamaextract_nb.local.engine.interface import EngineOutput
+
+CRASH_MARKER = b"CRASH-THE-WORKER"
+SLOW_MARKER = b"TAKE-YOUR-TIME"
+NAN_MARKER = b"NOT-A-NUMBER"
+HANG_MARKER = b"NEVER-FINISH"
+
+
+def crashing(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
+    """Kill the worker process on documents holding :data:`CRASH_MARKER`; sleep 1 s on
+    :data:`SLOW_MARKER`, an hour on :data:`HANG_MARKER`; answer NaN (not JSON) on
+    :data:`NAN_MARKER`; otherwise extract with the real engine."""
+    if CRASH_MARKER in data:
+        os._exit(3)
+    if HANG_MARKER in data:
+        time.sleep(3600)
+    if NAN_MARKER in data:
+        return EngineOutput({"invoice_number": float("nan")}, {})
+    if SLOW_MARKER in data:
+        time.sleep(1.0)
+    from llamaextract_nb.local.engine import extract
+
+    return extract(data, filename, configuration)
