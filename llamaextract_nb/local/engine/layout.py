@@ -16,15 +16,19 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from llamaextract_nb.local.engine.document import Box, Line, Page
-from llamaextract_nb.local.engine.document_caches import document_cache
+from llamaextract_nb.local.engine.document_caches import ExtractionCache
 
 _TEXT_GAP = re.compile(r"\s{2,}|\t+|\s*\|\s*")  # parsers mark column gaps with two spaces
-# per-page and per-line caches, bounded within a document, emptied when an extraction ends
-_PAGE_INDEX: OrderedDict[int, tuple[Page, str, list[int]]] = document_cache(OrderedDict())
+# per-page and per-line caches of each extraction, bounded within a document
+_PAGE_INDEX: ExtractionCache[OrderedDict[int, tuple[Page, str, list[int]]]]
+_PAGE_INDEX = ExtractionCache(OrderedDict)
 _PAGE_INDEX_SIZE = 256
-_MATCHING: OrderedDict[tuple[int, Finder], tuple[Page, list[int]]] = document_cache(OrderedDict())
-_LINE_IDS: OrderedDict[int, tuple[Page, frozenset[int]]] = document_cache(OrderedDict())
-_SEGMENTS: OrderedDict[int, tuple[Line, bool, list[Segment]]] = document_cache(OrderedDict())
+_MATCHING: ExtractionCache[OrderedDict[tuple[int, Finder], tuple[Page, list[int]]]]
+_MATCHING = ExtractionCache(OrderedDict)
+_LINE_IDS: ExtractionCache[OrderedDict[int, tuple[Page, frozenset[int]]]]
+_LINE_IDS = ExtractionCache(OrderedDict)
+_SEGMENTS: ExtractionCache[OrderedDict[int, tuple[Line, bool, list[Segment]]]]
+_SEGMENTS = ExtractionCache(OrderedDict)
 _SEGMENTS_SIZE = 4096
 _MAX_ANCHOR_WORDS = 80
 _BELOW_WINDOW = 40
@@ -63,13 +67,14 @@ def word_offsets(line: Line) -> list[tuple[int, int]]:
 
 def segments(line: Line, geometry: bool) -> list[Segment]:
     """The column segments of ``line`` (one segment when it has no column gap), cached."""
-    cached = _SEGMENTS.get(id(line))
+    cache = _SEGMENTS.get()
+    cached = cache.get(id(line))
     if cached is not None and cached[0] is line and cached[1] == geometry:
         return cached[2]
     result = _segments(line, geometry)
-    _SEGMENTS[id(line)] = (line, geometry, result)
-    if len(_SEGMENTS) > _SEGMENTS_SIZE:
-        _SEGMENTS.popitem(last=False)
+    cache[id(line)] = (line, geometry, result)
+    if len(cache) > _SEGMENTS_SIZE:
+        cache.popitem(last=False)
     return result
 
 
@@ -195,12 +200,13 @@ def anchor_lines(page: Page, text: str) -> list[Line] | None:
 
 def is_page_line(page: Page, line: Line) -> bool:
     """Whether ``line`` is one of the page's own lines (not a cell or a joined block)."""
-    cached = _LINE_IDS.get(id(page))
+    cache = _LINE_IDS.get()
+    cached = cache.get(id(page))
     if cached is None or cached[0] is not page:
         cached = (page, frozenset(id(each) for each in page.lines))
-        _LINE_IDS[id(page)] = cached
-        if len(_LINE_IDS) > _PAGE_INDEX_SIZE:
-            _LINE_IDS.popitem(last=False)
+        cache[id(page)] = cached
+        if len(cache) > _PAGE_INDEX_SIZE:
+            cache.popitem(last=False)
     return id(line) in cached[1]
 
 
@@ -232,7 +238,8 @@ def joined_line(lines: list[Line]) -> Line:
 
 def _page_index(page: Page) -> tuple[str, list[int]]:
     """The page's text (lines joined by newlines) and each line's start offset, cached."""
-    cached = _PAGE_INDEX.get(id(page))
+    cache = _PAGE_INDEX.get()
+    cached = cache.get(id(page))
     if cached is not None and cached[0] is page:
         return cached[1], cached[2]
     starts = []
@@ -241,9 +248,9 @@ def _page_index(page: Page) -> tuple[str, list[int]]:
         starts.append(pos)
         pos += len(line.text) + 1
     text = "\n".join(line.text for line in page.lines)
-    _PAGE_INDEX[id(page)] = (page, text, starts)
-    if len(_PAGE_INDEX) > _PAGE_INDEX_SIZE:
-        _PAGE_INDEX.popitem(last=False)
+    cache[id(page)] = (page, text, starts)
+    if len(cache) > _PAGE_INDEX_SIZE:
+        cache.popitem(last=False)
     return text, starts
 
 
@@ -251,7 +258,8 @@ def lines_matching(page: Page, pattern: Finder) -> list[int]:
     """Indexes of the lines of ``page`` that ``pattern`` may match (a fast prefilter:
     one search over the page text instead of one per line)."""
     key = (id(page), pattern)
-    cached = _MATCHING.get(key)
+    cache = _MATCHING.get()
+    cached = cache.get(key)
     if cached is not None and cached[0] is page:
         return cached[1]
     text, starts = _page_index(page)
@@ -262,7 +270,7 @@ def lines_matching(page: Page, pattern: Finder) -> list[int]:
         for index in range(max(first, 0), last + 1):
             if not found or found[-1] < index:
                 found.append(index)
-    _MATCHING[key] = (page, found)
-    if len(_MATCHING) > _PAGE_INDEX_SIZE * 8:
-        _MATCHING.popitem(last=False)
+    cache[key] = (page, found)
+    if len(cache) > _PAGE_INDEX_SIZE * 8:
+        cache.popitem(last=False)
     return found

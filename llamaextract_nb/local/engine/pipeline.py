@@ -13,7 +13,7 @@ from typing import Any
 from llamaextract_nb.local.engine import assemble
 from llamaextract_nb.local.engine.compiler import compile_schema
 from llamaextract_nb.local.engine.document import DocumentError
-from llamaextract_nb.local.engine.document_caches import clear_document_caches
+from llamaextract_nb.local.engine.document_caches import extraction_caches
 from llamaextract_nb.local.engine.gcpause import gc_paused
 from llamaextract_nb.local.engine.hints import parse_hints
 from llamaextract_nb.local.engine.interface import EngineOutput
@@ -83,11 +83,8 @@ def parse_target_pages(spec: str | None) -> frozenset[int] | None:
 
 def run(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
     """Extract ``configuration["data_schema"]`` from one document (the Engine protocol)."""
-    with gc_paused():
-        try:
-            return _run(data, filename, configuration)
-        finally:
-            clear_document_caches()
+    with gc_paused(), extraction_caches():
+        return _run(data, filename, configuration)
 
 
 def _run(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from llamaextract_nb.local.engine.document import Box, Document, Line, Word
-from llamaextract_nb.local.engine.document_caches import document_cache
+from llamaextract_nb.local.engine.document_caches import ExtractionCache
 from llamaextract_nb.local.engine.layout import joined_line
 from llamaextract_nb.local.engine.types import Candidate
 
@@ -45,12 +45,13 @@ class Stream:
         return found
 
 
-_STREAM_CACHE: list[tuple[Document, Stream]] = document_cache([])
+_STREAM_CACHE: ExtractionCache[list[tuple[Document, Stream]]] = ExtractionCache(list)
 
 
 def stream_of(doc: Document) -> Stream:
-    """The document's text stream (cached for the last document, until the extraction ends)."""
-    for cached_doc, cached in _STREAM_CACHE:
+    """The document's text stream (cached for the extraction's last document)."""
+    cache = _STREAM_CACHE.get()
+    for cached_doc, cached in cache:
         if cached_doc is doc:
             return cached
     parts: list[str] = []
@@ -65,7 +66,7 @@ def stream_of(doc: Document) -> Stream:
             parts.append(text)
             pos += len(text) + 1
     stream = Stream(" ".join(parts), spans, [span.end for span in spans])
-    _STREAM_CACHE[:] = [(doc, stream)]
+    cache[:] = [(doc, stream)]
     return stream
 
 
