@@ -25,6 +25,8 @@ from llamaextract_nb.api.models import File
 
 CHUNK_SIZE = 64 * 1024
 """Bytes read from the file at a time (as httpx does for the sync client)."""
+READ_AHEAD_CHUNKS = 4
+"""Chunks an async upload reads per trip to a worker thread and sends as one piece."""
 _ID = re.compile(r"^(dfl|pjb)-[0-9A-Za-z][0-9A-Za-z-]*$")
 _SNIFFED_NAMES = ((b"%PDF-", "document.pdf"),)
 _FORM_REPLACEMENTS = {'"': "%22", "\\": "\\\\"} | {
@@ -53,10 +55,13 @@ class UploadSource:
 class AsyncMultipartBody(httpx.AsyncByteStream):
     """A ``multipart/form-data`` body whose file part is read in a worker thread.
 
-    httpx's own multipart stream calls ``read()`` inside the event loop; here each 64 KiB
-    chunk is read by ``asyncio.to_thread`` and sent before the next is read, so the loop stays
-    free and at most one chunk is held in memory. The file is sent from its start (rewound
-    when it can seek), again on every iteration, so a retried request sends it whole.
+    httpx's own multipart stream calls ``read()`` inside the event loop; here the file is read
+    in 64 KiB chunks, :data:`READ_AHEAD_CHUNKS` per trip to a worker thread, sent as one piece
+    while the next batch is read: the loop stays free, a fast disk keeps the socket busy, and
+    under 1 MB of the file is held at once (two batches and one being joined). Bytes already
+    in memory (``BytesIO``) are read in the loop, where reading cannot block. The file is sent
+    from its start (rewound when it can seek), again on every iteration, so a retried request
+    sends it whole.
     Pass it as ``content=`` with :attr:`headers` (its type and, when the size is known, its
     length).
     """
@@ -82,11 +87,28 @@ class AsyncMultipartBody(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         yield self._head
-        chunk = await asyncio.to_thread(_read_first, self._stream)
-        while chunk:
-            yield chunk
-            chunk = await asyncio.to_thread(_read, self._stream)
+        loop = asyncio.get_running_loop()
+        reading = self._start_batch(loop, rewind=True)
+        try:
+            more = True
+            while more:
+                batch, more = await asyncio.shield(reading)  # a cancel lets the read end
+                if more:  # read the next batch while this one is sent
+                    reading = self._start_batch(loop, rewind=False)
+                if batch:
+                    yield batch
+        finally:
+            await _settle(reading)
         yield self._tail
+
+    def _start_batch(
+        self, loop: asyncio.AbstractEventLoop, *, rewind: bool
+    ) -> asyncio.Future[tuple[bytes, bool]]:
+        if type(self._stream) is not io.BytesIO:
+            return loop.run_in_executor(None, _read_batch, self._stream, rewind)
+        done = loop.create_future()
+        done.set_result(_read_batch(self._stream, rewind))
+        return done
 
 
 def existing_file_id(file: Any) -> str | None:
@@ -166,12 +188,27 @@ def _size_of(stream: IO[bytes]) -> int | None:
     return size
 
 
-def _read_first(stream: IO[bytes]) -> bytes:
-    """Rewind (when the stream can) and read the first chunk."""
-    if hasattr(stream, "seek"):
+def _read_batch(stream: IO[bytes], rewind: bool) -> tuple[bytes, bool]:
+    """Up to :data:`READ_AHEAD_CHUNKS` chunks read and joined, and whether the file may go on
+    (False once a read came back empty); from its start when ``rewind`` (and it can seek)."""
+    if rewind and hasattr(stream, "seek"):
         with suppress(io.UnsupportedOperation, OSError):
             stream.seek(0)
-    return _read(stream)
+    chunks: list[bytes] = []
+    while len(chunks) < READ_AHEAD_CHUNKS:
+        chunk = _read(stream)
+        if not chunk:
+            return b"".join(chunks), False
+        chunks.append(chunk)
+    return b"".join(chunks), True
+
+
+async def _settle(reading: asyncio.Future[tuple[bytes, bool]]) -> None:
+    """Wait until a read still running in its thread ends: the caller may close the file next."""
+    if not reading.done():
+        await asyncio.wait([reading])
+    if not reading.cancelled():
+        reading.exception()  # retrieved: once the body is abandoned its read's outcome is moot
 
 
 def _read(stream: IO[bytes]) -> bytes:
