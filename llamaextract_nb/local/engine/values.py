@@ -8,6 +8,7 @@ have no pattern: the whole label segment is their value, cut by :func:`trim_span
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
@@ -30,6 +31,58 @@ DATE_RE = re.compile(
     rf"|\b{_MONTH}\s+{_DAY}(?:\s*,\s*|\s+)\d{{4}}\b)",
     re.IGNORECASE,
 )
+_DIGIT_START = re.compile(r"\d(?<!\w\d)")  # a digit with a word boundary before it
+_MAX_MONTH = max(map(len, MONTHS))  # "september"
+
+
+class DateScan:
+    """The matches of a date pattern, trying it only where a date can start.
+
+    For patterns whose every match starts either at a digit with a word boundary before
+    it (``12/05/2020``, ``5th May 2020``) or at a month name of at most nine letters
+    that is followed by an optional ``.``, whitespace and such a digit (``May 5, 2020``):
+    :meth:`finditer` gives exactly ``pattern.finditer(text)``, but tries the pattern only
+    at those digits (found by one quick scan) and at the word just before each, instead
+    of at every character (an ``IGNORECASE`` pattern opening with a lookahead is tried
+    at every one).
+    """
+
+    __slots__ = ("pattern",)
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def finditer(self, text: str, /) -> Iterator[re.Match[str]]:
+        """The pattern's matches in ``text``, left to right, not overlapping."""
+        starts: list[int] = []
+        for digit in _DIGIT_START.finditer(text):
+            at = digit.start()
+            word_end = at
+            while word_end and text[word_end - 1].isspace():
+                word_end -= 1
+            if word_end < at:  # a word, maybe with a ".", then whitespace: a month?
+                if word_end and text[word_end - 1] == ".":
+                    word_end -= 1
+                start = word_end
+                while start and word_end - start <= _MAX_MONTH and _is_word(text[start - 1]):
+                    start -= 1
+                if start < word_end and word_end - start <= _MAX_MONTH:
+                    starts.append(start)
+            starts.append(at)
+        end = 0
+        match = self.pattern.match
+        for start in sorted(set(starts)):
+            if start >= end and (found := match(text, start)) is not None:
+                yield found
+                end = found.end()
+
+
+def _is_word(char: str) -> bool:
+    """Whether ``char`` is a word character as the ``re`` module's ``\\w`` sees it."""
+    return char.isalnum() or char == "_"
+
+
+DATES = DateScan(DATE_RE)
 CURRENCY_SYMBOLS = "$€£¥₹"
 CURRENCY_CODES = (
     "USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|MYR|SGD|HKD|ZAR|BRL|MXN|RM|Rs"
@@ -66,8 +119,8 @@ DURATION_RE = re.compile(
     r"[\s-]*(?:calendar\s+|consecutive\s+|full\s+)?(?P<unit>years?|months?|weeks?|days?)\b",
     re.IGNORECASE,
 )
-_PATTERNS = {
-    "date": DATE_RE,
+_PATTERNS: dict[str, re.Pattern[str] | DateScan] = {
+    "date": DATES,
     "money": NUMBER_RE,
     "number": NUMBER_RE,
     "integer": INTEGER_RE,
@@ -83,7 +136,7 @@ def is_currency_field(name: str) -> bool:
     return "currency" in lowered or lowered == "ccy"
 
 
-def value_pattern(semantic: str) -> re.Pattern[str] | None:
+def value_pattern(semantic: str) -> re.Pattern[str] | DateScan | None:
     """The pattern finding values of ``semantic``, or None for free-text types."""
     return _PATTERNS.get(semantic)
 

@@ -13,6 +13,7 @@ from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.generators.prose.field_terms import field_terms, label_strength
 from llamaextract_nb.local.engine.generators.prose.stream import candidate_for, stream_of
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
+from llamaextract_nb.local.engine.values import DateScan
 
 _MONTHS = {
     "jan": 1,
@@ -50,6 +51,7 @@ _DATE_RE = re.compile(
     + r"|(?P<na>\d{1,2})[/.\-](?P<nb>\d{1,2})[/.\-](?P<ny>(?:19|20)?\d{2})"
     + r")\b"
 )
+_DATES = DateScan(_DATE_RE)  # the same matches, tried only where a date can start
 
 
 def parse_date(match: re.Match[str], day_first: bool) -> date | None:
@@ -115,7 +117,7 @@ def date_candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candid
         field_terms(spec)
         & {"effective", "agreement", "contract", "commencement", "execution", "signed"}
     )
-    for match in _DATE_RE.finditer(text):
+    for match in _DATES.finditer(text):
         if parse_date(match, hints.day_first) is None:
             continue  # not a calendar date (31/02/2020)
         before = text[max(0, match.start() - 160) : match.start()]
