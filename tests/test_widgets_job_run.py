@@ -1,5 +1,6 @@
 """A Studio run against the real local server: one poll request per tick for all its jobs, a
-single read only for a job the list leaves out, and a cancel that never orphans a job.
+single read only for a job the list leaves out, and a cancel that never orphans a job, whether
+pressed or the run's task cancelled from code (Studio closed, task cancelled).
 
 Requests are watched (and held or edited) on the client's own httpx transport, over real HTTP.
 """
@@ -16,7 +17,7 @@ import httpx
 import pytest
 from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
-from misbehaving_engine import SLOW_MARKER
+from misbehaving_engine import HANG_MARKER, SLOW_MARKER
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client import AsyncClient
@@ -281,17 +282,128 @@ async def test_failing_polls_are_shown_and_polling_goes_on(
     assert panel.rows[0].status == "COMPLETED" and panel.rows[0].result is not None
 
 
-async def test_a_job_running_past_the_wait_timeout_is_reported(
+async def wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def hanging_documents(folder: Path, count: int) -> list[Path]:
+    """Documents the engine never finishes: their jobs end only when cancelled."""
+    paths = []
+    for n in range(count):
+        path = folder / f"hanging_{n}.txt"
+        path.write_bytes(INVOICE.format(n=5000 + n).encode() + HANG_MARKER)
+        paths.append(path)
+    return paths
+
+
+async def test_a_job_past_the_wait_timeout_is_reported_and_can_still_be_cancelled(
     server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("llamaextract_nb.widgets.job_run.WAIT_TIMEOUT", 0.3)
-    path = slow_documents(tmp_path, 1)[0]
+    path = hanging_documents(tmp_path, 1)[0]
     panel = RunPanel()
     async with AsyncClient(base_url=server.base_url, api_key=server.api_key) as client:
-        await asyncio.wait_for(
+        results = await asyncio.wait_for(
             panel.start(client, [describe(path.name, path)], configuration()), 30
         )
         row = panel.rows[0]
-        assert (await client.wait(row.job_id, timeout=30)).status == "COMPLETED"  # it went on
-    assert row.status == "FAILED" and row.result is None
-    assert f"extraction job {row.job_id} is still" in row.error and "keeps running" in row.error
+        assert results == [] and not panel.running
+        assert row.timed_out and row.status in {"PENDING", "RUNNING"} and row.result is None
+        assert row.error == (
+            f"still {row.status} after 0.3 s: this run stopped waiting for it and shows no "
+            f"result for it. It keeps running on the service as job {row.job_id}; press "
+            "Cancel to stop it."
+        )
+        assert "timed out" in panel.summary.value
+        assert not row.cancel_button.disabled
+        row.cancel_button.click()  # after the run has ended
+        await wait_until(lambda: row.finished)
+        job = await client.jobs.get(row.job_id)
+    assert job.status == "CANCELLED" and row.status == "CANCELLED" and row.error == ""
+    assert row.cancel_button.disabled and "1 cancelled" in panel.summary.value
+
+
+def hold_second_create(held: asyncio.Event, release: asyncio.Event) -> Hook:
+    creates = 0
+
+    async def hook(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        nonlocal creates
+        if request.method == "POST" and request.url.path == LIST:
+            creates += 1
+            if creates == 2:
+                held.set()
+                await release.wait()
+        return response
+
+    return hook
+
+
+@pytest.mark.parametrize("cancels", [1, 2])
+async def test_cancelling_the_run_from_code_cancels_every_job_even_one_being_created(
+    server: ServerProcess, tmp_path: Path, cancels: int
+) -> None:
+    """One job runs; the other's create has reached the server but its answer is held when
+    the Studio's task is cancelled (once, or twice: the second stops the waiting only)."""
+    hanging_documents(tmp_path, 2)
+    held, release = asyncio.Event(), asyncio.Event()
+    transport = Transport(hold_second_create(held, release))
+    async with client_over(server, transport) as client:
+        studio = Studio(client)
+        studio.add_files(str(tmp_path / "hanging_*.txt"))
+        studio.schema = SCHEMA
+        task = studio.run()
+        await asyncio.wait_for(held.wait(), 30)
+        rows = studio.run_panel.rows
+        await wait_until(lambda: any(row.job_id for row in rows))
+        creating = next(row for row in rows if not row.job_id)
+        for _ in range(cancels):
+            task.cancel()
+            await asyncio.sleep(0.05)
+        assert not creating.job_id
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 30)
+        if cancels > 1:  # the task ended at once; the cancelling went on
+            await wait_until(lambda: all(row.finished for row in rows))
+        jobs = [await client.jobs.get(row.job_id) for row in rows]
+        unfinished = [
+            j async for j in client.jobs.list() if j.status not in {"COMPLETED", "CANCELLED"}
+        ]
+        await client._http.aclose()
+    assert [job.status for job in jobs] == ["CANCELLED", "CANCELLED"]
+    assert [row.status for row in rows] == ["CANCELLED", "CANCELLED"]
+    assert unfinished == []
+    assert not studio.run_panel.running and not studio.run_panel.run_button.disabled
+    creates = [r for r in transport.requests if r.method == "POST" and r.url.path == LIST]
+    assert len(creates) == 2
+
+
+async def test_closing_the_studio_while_a_lost_create_is_looked_up_cancels_its_job(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    path = hanging_documents(tmp_path, 1)[0]
+    transport = LosingTransport()
+    script = {("POST", LIST): ["reset_after"]}
+    with FaultProxy(server.base_url, script=script) as proxy:
+        http = httpx.AsyncClient(transport=transport)
+        async with AsyncClient(base_url=proxy.url, api_key=server.api_key, http_client=http) as c:
+            studio = Studio(c)
+            studio.add_files(str(path))
+            studio.schema = SCHEMA
+            task = studio.run()
+            await asyncio.wait_for(transport.held.wait(), 30)
+            row = studio.run_panel.rows[0]
+            studio.close()
+            transport.release.set()
+            with pytest.raises(asyncio.CancelledError):
+                await asyncio.wait_for(task, 30)
+            job = await c.jobs.get(row.job_id)
+            same_file = [j async for j in c.jobs.list(file_input=job.file_input)]
+            await http.aclose()
+    assert row.status == "CANCELLED" and job.status == "CANCELLED"
+    assert [j.id for j in same_file] == [job.id]
+    assert proxy.stats.counts[("POST", LIST)] == 1

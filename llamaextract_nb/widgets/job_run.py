@@ -13,7 +13,11 @@ further request), every :data:`POLL_FIRST` s while statuses change, backing off 
 Cancel never leaves a job behind: before the create request is sent the row's task is simply
 stopped; once it is in flight (or its answer was lost and the job is being looked up) the run
 waits for the job's id and cancels it on the service at once; after that it sends the cancel
-request.
+request. Cancelling the run's task from code (the Studio closed, the task cancelled) cancels
+every unfinished row the same way, and the task ends once their jobs are cancelled.
+
+A job still unfinished :data:`WAIT_TIMEOUT` s into the run is no longer waited for: its row
+says so and keeps its Cancel button, which still cancels the job after the run has ended.
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ from llamaextract_nb.client.errors import (
     ConflictError,
     LlamaExtractError,
     NotFoundError,
-    WaitTimeout,
 )
 from llamaextract_nb.client.retry import is_retryable_status
 
@@ -87,10 +90,22 @@ class JobRun:
     async def _run(self) -> list[ExtractResult]:
         try:
             await self._poll_until_finished()
-        finally:
-            for task in [*self._submissions.values(), *self._side_tasks]:
-                task.cancel()
+        except asyncio.CancelledError:
+            await self._cancel_all()
+            raise
+        for task in [*self._submissions.values(), *self._side_tasks]:
+            task.cancel()
         return [row.result for row in self.rows if row.result is not None]
+
+    async def _cancel_all(self) -> None:
+        """Press Cancel on every unfinished row and wait until each is stopped or its job
+        cancelled on the service (a create in flight is waited for, then its job cancelled).
+        Cancelled again meanwhile, it stops waiting; the cancelling goes on regardless."""
+        for row in self.rows:
+            row.cancel()
+        pending = [t for t in [*self._submissions.values(), *self._side_tasks] if not t.done()]
+        if pending:
+            await asyncio.wait(pending)
 
     # --- submitting ---------------------------------------------------------------
 
@@ -139,6 +154,7 @@ class JobRun:
     # --- cancelling ---------------------------------------------------------------
 
     def _cancel(self, row: JobRow, change: dict[str, Any]) -> None:
+        """Cancel pressed (also after the run ended, on a row that timed out)."""
         if row.finished or not change["new"]:
             return
         if row.job_id:
@@ -151,10 +167,10 @@ class JobRun:
 
     async def _cancel_job(self, row: JobRow) -> None:
         try:
-            job = await self.client.jobs.cancel(row.job_id)
-        except ConflictError:
-            self._poll_soon()  # it finished first; the poll shows how
-            return
+            try:
+                job = await self.client.jobs.cancel(row.job_id)
+            except ConflictError:  # it finished first (the run may be over): show how
+                job = await self.client.jobs.get(row.job_id, expand=EXPAND)
         except Exception as exc:
             row.error = f"cancel failed: {_readable(exc)}"
             return
@@ -171,7 +187,7 @@ class JobRun:
         interval = POLL_FIRST
         self._next_poll = time.monotonic() + interval
         while not self._all_done():
-            watched = [row for row in self.rows if row.job_id and not row.finished]
+            watched = [row for row in self.rows if row.job_id and not row.settled]
             if watched and time.monotonic() >= self._next_poll:
                 changed = await self._poll(watched)
                 interval = POLL_FIRST if changed else min(interval * POLL_GROWTH, POLL_MAX)
@@ -184,7 +200,7 @@ class JobRun:
 
     def _all_done(self) -> bool:
         return all(task.done() for task in self._submissions.values()) and all(
-            row.finished for row in self.rows
+            row.settled for row in self.rows
         )
 
     async def _poll(self, watched: list[JobRow]) -> bool:
@@ -203,8 +219,12 @@ class JobRun:
             return self._fail(watched, _readable(exc))
         for row in watched:
             if not row.finished and time.monotonic() - row.started > WAIT_TIMEOUT:
-                row.error = str(WaitTimeout(row.job_id, row.status, WAIT_TIMEOUT))
-                row.status = "FAILED"
+                row.error = (
+                    f"still {row.status} after {_duration(WAIT_TIMEOUT)}: this run stopped "
+                    "waiting for it and shows no result for it. It keeps running on the "
+                    f"service as job {row.job_id}; press Cancel to stop it."
+                )
+                row.timed_out = True
                 changed = True
         return changed
 
@@ -258,8 +278,10 @@ class JobRun:
             source = row.chosen.path or row.chosen.content
             row.result = ExtractResult(job, source=source, name=row.chosen.name)
         else:
-            if job.status != "CANCELLED" or not row.cancel_requested:
-                row.error = job.error_message or f"the job ended {job.status}"
+            cancelled_on_request = job.status == "CANCELLED" and row.cancel_requested
+            row.error = (
+                "" if cancelled_on_request else job.error_message or f"the job ended {job.status}"
+            )
             row.result = ExtractResult(job, name=row.chosen.name)
         row.status = job.status
         return True
@@ -269,6 +291,10 @@ class JobRun:
             row.error = error
             row.status = "FAILED"
         return True
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 120 else f"{seconds:g} s"
 
 
 def _transient(error: APIConnectionError | APIStatusError) -> bool:

@@ -37,6 +37,9 @@ class JobRow(w.HBox):
     error = traitlets.Unicode("", help="Why the job failed, or ''.")
     job_id = traitlets.Unicode("", help="The job id once created.")
     cancel_requested = traitlets.Bool(False, help="True once Cancel was pressed.")
+    timed_out = traitlets.Bool(
+        False, help="True once the run stopped waiting for the job (it goes on; Cancel stops it)."
+    )
 
     def __init__(self, chosen: ChosenFile) -> None:
         self.chosen = chosen
@@ -69,6 +72,11 @@ class JobRow(w.HBox):
     def finished(self) -> bool:
         """True once the job is COMPLETED, FAILED or CANCELLED."""
         return self.status in FINAL
+
+    @property
+    def settled(self) -> bool:
+        """True once the run has nothing more to do for this row: finished or timed out."""
+        return self.finished or self.timed_out
 
     @traitlets.observe("status")
     def _status_changed(self, change: dict[str, Any]) -> None:
@@ -111,6 +119,7 @@ class RunPanel(w.VBox):
         self.rows: list[JobRow] = []
         self.job_run: JobRun | None = None
         """The current (or last) run: its jobs are polled together."""
+        self._task: asyncio.Task[list[ExtractResult]] | None = None
         super().__init__([w.HBox([self.run_button, self.summary]), self.error, self.rows_box])
         self.add_class("lxnb-run")
 
@@ -130,32 +139,50 @@ class RunPanel(w.VBox):
         for row in self.rows:
             row.close()
         self.rows = [JobRow(f) for f in files]
+        for row in self.rows:  # also after the run: a timed-out row may still be cancelled
+            row.observe(lambda _: self._summarise(), ["status", "timed_out"])
         self.rows_box.children = self.rows
         self.show_error("")
         self.running = True
         self.run_button.disabled = True
         self.job_run = JobRun(client, self.rows, configuration)
-        return loop.create_task(self._supervise(self.job_run.start()))
+        self._task = loop.create_task(self._supervise(self.job_run.start()))
+        return self._task
+
+    def stop(self) -> None:
+        """Cancel the run in progress, if any: as if Cancel were pressed on every unfinished
+        row. Awaiting its task then returns once every job it made is cancelled."""
+        if self._task is not None:
+            self._task.cancel()
+
+    def close(self) -> None:
+        """Close the panel, cancelling a run in progress (see :meth:`stop`)."""
+        self.stop()
+        super().close()
 
     async def _supervise(self, run: asyncio.Task[list[ExtractResult]]) -> list[ExtractResult]:
-        """Tick the elapsed times and the summary while the run goes on."""
+        """Tick the elapsed times while the run goes on; when cancelled,
+        cancel the run and wait until it has cancelled its jobs."""
         try:
             while not run.done():
                 for row in self.rows:
-                    if not row.finished:
+                    if not row.settled:
                         row.tick()
-                self._summarise()
                 await asyncio.wait([run], timeout=TICK_SECONDS)
             return run.result()
         finally:
             run.cancel()
-            self.running = False
-            self.run_button.disabled = False
-            self._summarise()
+            try:
+                await asyncio.wait([run])
+            finally:
+                self.running = False
+                self.run_button.disabled = False
+                self._summarise()
 
     def _summarise(self) -> None:
         counts: dict[str, int] = {}
         for row in self.rows:
-            counts[row.status] = counts.get(row.status, 0) + 1
-        parts = [f"{n} {status.lower()}" for status, n in sorted(counts.items())]
+            label = "timed out" if row.timed_out and not row.finished else row.status.lower()
+            counts[label] = counts.get(label, 0) + 1
+        parts = [f"{n} {label}" for label, n in sorted(counts.items())]
         self.summary.value = f"<span>{escape(', '.join(parts))}</span>"

@@ -157,6 +157,11 @@ class Studio(w.VBox):
         self.outputs.selected_index = 0
         return self.results_view.batch()
 
+    def close(self) -> None:
+        """Close the widget; a run in progress is cancelled, its jobs on the service too."""
+        self.run_panel.stop()
+        super().close()
+
     def _run_clicked(self) -> None:
         try:
             self.run()
