@@ -1,15 +1,18 @@
 # ruff: noqa: F811  (pytest fixtures imported from client_fakes)
 """extract() never uploads or creates twice: failures that may have reached the server are
-resolved by looking the file / job up before sending again (scripted API, sync and async)."""
+resolved by looking the file / job up before sending again (scripted API, sync and async);
+creates on one file in one process never end up with the same job."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import httpx
 import pytest
 from client_fakes import (  # noqa: F401  (clock, make_runner are fixtures)
+    BASE_URL,
     FILE_ID,
     JOB_ID,
     FakeClock,
@@ -21,8 +24,14 @@ from client_fakes import (  # noqa: F401  (clock, make_runner are fixtures)
 )
 
 from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob
-from llamaextract_nb.client import APIConnectionError, BadRequestError, InternalServerError
-from llamaextract_nb.client.create_once import EXTERNAL_ID_PREFIX, JobMatcher
+from llamaextract_nb.client import (
+    APIConnectionError,
+    AsyncClient,
+    BadRequestError,
+    InternalServerError,
+)
+from llamaextract_nb.client.create_once import EXTERNAL_ID_PREFIX, JobMatcher, find_job
+from llamaextract_nb.client.create_registry import CREATES
 
 FILES = "/api/v1/beta/files"
 EXTRACT = "/api/v2/extract"
@@ -199,3 +208,70 @@ def test_matcher_prefers_our_configuration_and_the_earliest_job() -> None:
     assert shared.pick([late, early, other]) is late  # version is resolved by the server
     assert shared.pick([other]) is None
     assert JobMatcher("dfl-1", configuration, 0.0, sole_create=True).pick([other]) is other
+
+
+EARLY_JOB = "ext-00000000-2222-4333-8444-555555555555"
+
+
+def two_jobs_on_the_file() -> ScriptedAPI:
+    """The file holds two jobs of our configuration: EARLY_JOB, then JOB_ID."""
+    config = {"data_schema": SCHEMA}
+    early = job_json(
+        "PENDING", id=EARLY_JOB, created_at="2026-04-12T10:00:00Z", configuration=config
+    )
+    late = job_json("PENDING", created_at="2026-04-12T10:00:01Z", configuration=config)
+    return ScriptedAPI().on("GET", EXTRACT, page(late, early))
+
+
+def matcher() -> JobMatcher:
+    return JobMatcher(FILE_ID, ExtractConfiguration(data_schema=SCHEMA), 0.0)
+
+
+async def test_a_look_up_waits_for_a_sibling_create_in_flight_and_leaves_it_its_job() -> None:
+    """Another create on the file is waiting for its answer (its job is EARLY_JOB)."""
+    api = two_jobs_on_the_file()
+    http = httpx.AsyncClient(transport=httpx.MockTransport(api))
+    async with AsyncClient(base_url=BASE_URL, api_key="k", http_client=http) as client:
+        with (
+            CREATES.creating(BASE_URL, FILE_ID) as sibling,
+            CREATES.creating(BASE_URL, FILE_ID) as ours,
+        ):
+            with sibling.sending():
+                looking = asyncio.ensure_future(find_job(client, matcher(), ours))
+                await asyncio.sleep(0.1)
+                assert not looking.done() and api.requests == []  # not even listed yet
+                sibling.claim(ExtractJob.model_validate(job_json("PENDING", id=EARLY_JOB)))
+            job = await asyncio.wait_for(looking, 5)
+    assert job is not None and job.id == JOB_ID  # the earliest match, but not the sibling's
+    assert len(api.calls("GET", EXTRACT)) == 1
+    assert len(CREATES) == 0, "the registry forgets a file once its creates end"
+
+
+async def test_two_look_ups_never_take_the_same_job() -> None:
+    api = two_jobs_on_the_file()
+    http = httpx.AsyncClient(transport=httpx.MockTransport(api))
+    async with AsyncClient(base_url=BASE_URL, api_key="k", http_client=http) as client:
+        with CREATES.creating(BASE_URL, FILE_ID) as one, CREATES.creating(BASE_URL, FILE_ID) as two:
+            jobs = await asyncio.gather(*(find_job(client, matcher(), s) for s in (one, two)))
+            third = await find_job(client, matcher(), one)
+    assert sorted(job.id for job in jobs if job) == sorted([EARLY_JOB, JOB_ID])
+    assert third is None
+    again = ExtractJob.model_validate(job_json("PENDING", configuration={"data_schema": SCHEMA}))
+    with CREATES.creating(BASE_URL, FILE_ID) as later:  # a new create: the claims are forgotten
+        assert later.take(matcher(), [again], wait=True) == (True, again)
+
+
+async def test_a_look_up_stops_waiting_for_a_sibling_after_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("llamaextract_nb.client.create_once.SIBLING_WAIT", 0.2)
+    api = two_jobs_on_the_file()
+    http = httpx.AsyncClient(transport=httpx.MockTransport(api))
+    async with AsyncClient(base_url=BASE_URL, api_key="k", http_client=http) as client:
+        with (
+            CREATES.creating(BASE_URL, FILE_ID) as sibling,
+            CREATES.creating(BASE_URL, FILE_ID) as ours,
+            sibling.sending(),
+        ):
+            job = await asyncio.wait_for(find_job(client, matcher(), ours), 5)
+    assert job is not None and job.id == EARLY_JOB

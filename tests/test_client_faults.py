@@ -1,11 +1,13 @@
 """extract() through a faulty network to a real local server: every call makes exactly one
 file and one job, sync and async (``FaultProxy`` answers 503/429 and resets connections,
-some *after* the server did the work)."""
+some *after* the server did the work); two concurrent calls on one file never share a job."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from client_fakes import Runner
 from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
 
-from llamaextract_nb.client import Client
+from llamaextract_nb.client import AsyncClient, Client
 
 pytestmark = pytest.mark.slow
 
@@ -104,4 +106,41 @@ def test_on_an_existing_file_earlier_jobs_are_not_taken_for_ours(
     assert len(set(ids)) == 3, "an earlier job on the file was returned as a new one"
     with Client(server.base_url, server.api_key) as client:
         on_file = [job.id for job in client.jobs.list(file_input=file_id)]
+    assert sorted(on_file) == sorted(ids)
+
+
+def test_two_concurrent_extracts_on_one_file_never_share_a_job(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """Both creates' answers are lost after the server made the jobs; both calls look up the
+    same file, where both jobs match: each must end up with its own (sync, in two threads)."""
+    (path,) = invoices(tmp_path, "concurrent-sync", 1)
+    with Client(server.base_url, server.api_key) as client:
+        file_id = client.files.upload(path).id
+    script = {CREATE: ["reset_after", "reset_after"]}
+    with (
+        FaultProxy(server.base_url, script=script) as proxy,
+        Client(proxy.url, server.api_key, max_retries=3) as live,
+        ThreadPoolExecutor(2) as pool,
+    ):
+        ids = list(pool.map(lambda _: live.extract(file_id, SCHEMA).job.id, range(2)))
+    assert proxy.stats.resets_after == 2
+    assert len(set(ids)) == 2, "two calls took the same job"
+    with Client(server.base_url, server.api_key) as client:
+        assert sorted(job.id for job in client.jobs.list(file_input=file_id)) == sorted(ids)
+
+
+async def test_two_concurrent_async_extracts_on_one_file_never_share_a_job(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    (path,) = invoices(tmp_path, "concurrent-async", 1)
+    script = {CREATE: ["reset_after", "reset_after"]}
+    with FaultProxy(server.base_url, script=script) as proxy:
+        async with AsyncClient(proxy.url, server.api_key, max_retries=3) as live:
+            file_id = (await live.files.upload(path)).id
+            results = await asyncio.gather(*(live.extract(file_id, SCHEMA) for _ in range(2)))
+            on_file = [job.id async for job in live.jobs.list(file_input=file_id)]
+    ids = [result.job.id for result in results]
+    assert proxy.stats.resets_after == 2
+    assert len(set(ids)) == 2, "two calls took the same job"
     assert sorted(on_file) == sorted(ids)

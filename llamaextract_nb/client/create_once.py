@@ -7,7 +7,8 @@ asked whether the work was done before anything is sent again:
 
 * a file by the ``external_file_id`` it was uploaded under (:func:`new_external_file_id`);
 * a job by ``file_input``, creation time (send time minus :data:`CLOCK_SKEW`) and its
-  configuration (:class:`JobMatcher`).
+  configuration (:class:`JobMatcher`), never one another create of this process received
+  or took (:mod:`.create_registry`).
 
 :func:`upload_once` / :func:`create_job_once` (async) and their ``_sync`` twins are what the
 batch uses; :func:`start_extraction` and its twin are the first half of ``extract()``.
@@ -23,6 +24,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File
 from llamaextract_nb.client import _timing, endpoints
+from llamaextract_nb.client.create_registry import (
+    CREATES,
+    SIBLING_POLL,
+    SIBLING_WAIT,
+    FileCreates,
+)
 from llamaextract_nb.client.endpoints import FileFilters, JobFilters
 from llamaextract_nb.client.errors import (
     APIConnectionError,
@@ -265,14 +272,37 @@ class JobMatcher:
         return min(same, key=lambda job: job.created_at or "") if same else None
 
 
-async def find_job(client: AsyncClient, matcher: JobMatcher) -> ExtractJob | None:
-    """The job ``matcher`` recognises, if the server has one."""
-    return matcher.pick([job async for job in client.jobs.list(**matcher.filters())])
+async def find_job(
+    client: AsyncClient, matcher: JobMatcher, shared: FileCreates | None = None
+) -> ExtractJob | None:
+    """The job ``matcher`` recognises, if the server has one; with ``shared``, one no other
+    create of this process claimed, listed once their requests on the file were answered."""
+    if shared is None:
+        return matcher.pick([job async for job in client.jobs.list(**matcher.filters())])
+    deadline = _timing.monotonic() + SIBLING_WAIT
+    while True:
+        while shared.busy() and _timing.monotonic() < deadline:
+            await _timing.asleep(SIBLING_POLL)
+        jobs = [job async for job in client.jobs.list(**matcher.filters())]
+        decided, job = shared.take(matcher, jobs, wait=_timing.monotonic() < deadline)
+        if decided:
+            return job
 
 
-def find_job_sync(client: Client, matcher: JobMatcher) -> ExtractJob | None:
+def find_job_sync(
+    client: Client, matcher: JobMatcher, shared: FileCreates | None = None
+) -> ExtractJob | None:
     """The blocking twin of :func:`find_job`."""
-    return matcher.pick(client.jobs.list(**matcher.filters()))
+    if shared is None:
+        return matcher.pick(client.jobs.list(**matcher.filters()))
+    deadline = _timing.monotonic() + SIBLING_WAIT
+    while True:
+        while shared.busy() and _timing.monotonic() < deadline:
+            _timing.sleep(SIBLING_POLL)
+        jobs = list(client.jobs.list(**matcher.filters()))
+        decided, job = shared.take(matcher, jobs, wait=_timing.monotonic() < deadline)
+        if decided:
+            return job
 
 
 def _jobs_since(file_id: str, sent_at: float) -> JobFilters:
@@ -299,14 +329,23 @@ async def create_job_once(
     maybe_sent: bool = False,
     attempts: int = POST_ATTEMPTS,
 ) -> ExtractJob:
-    """Create a job on ``matcher.file_id`` at most once (see the module docstring)."""
+    """Create a job on ``matcher.file_id`` at most once (see the module docstring); no other
+    create of this process on the file ends up with the same job (:mod:`.create_registry`)."""
     call = endpoints.create_job(matcher.file_id, configuration)
-    return await post_once(
-        lambda: client._send(call, retry=False),
-        lambda: find_job(client, matcher),
-        maybe_sent=maybe_sent,
-        attempts=attempts,
-    )
+    with CREATES.creating(client.settings.base_url, matcher.file_id) as shared:
+
+        async def send() -> ExtractJob:
+            with shared.sending():
+                job = await client._send(call, retry=False)
+                shared.claim(job)
+            return job
+
+        return await post_once(
+            send,
+            lambda: find_job(client, matcher, shared),
+            maybe_sent=maybe_sent,
+            attempts=attempts,
+        )
 
 
 def create_job_once_sync(
@@ -318,11 +357,17 @@ def create_job_once_sync(
 ) -> ExtractJob:
     """The blocking twin of :func:`create_job_once`."""
     call = endpoints.create_job(matcher.file_id, configuration)
-    return post_once_sync(
-        lambda: client._send(call, retry=False),
-        lambda: find_job_sync(client, matcher),
-        attempts=attempts,
-    )
+    with CREATES.creating(client.settings.base_url, matcher.file_id) as shared:
+
+        def send() -> ExtractJob:
+            with shared.sending():
+                job = client._send(call, retry=False)
+                shared.claim(job)
+            return job
+
+        return post_once_sync(
+            send, lambda: find_job_sync(client, matcher, shared), attempts=attempts
+        )
 
 
 # --- extract() -------------------------------------------------------------------------------
@@ -336,6 +381,15 @@ async def start_extraction(
 
     Our own upload is tagged with a fresh external id, so any job on it is ours; on an
     existing file the jobs already there are listed first (one request), and excluded.
+
+    Why list before every create on an existing file, not only after a failure: telling an
+    older job from ours afterwards needs the server's time at our send, and a job carries no
+    mark of ours. The ``Date`` header has whole seconds and may come from a proxy's clock
+    rather than the one stamping ``created_at``; a v2 File has no ``created_at``; our own
+    clock may be minutes off (:data:`CLOCK_SKEW`). A bound drawn from these either leaves the
+    jobs of the last second or so adoptable or, set later, can exclude our own job and so
+    create a second one. The listing is the server's own snapshot, taken before the send.
+    Jobs made by other creates of this process are kept apart by :mod:`.create_registry`.
     """
     attempts = client.settings.max_retries + 1
     file_id = existing_file_id(file)
