@@ -264,6 +264,32 @@ async def test_cancel_while_a_lost_create_is_looked_up_cancels_the_job(
     assert proxy.stats.counts[("POST", LIST)] == 1
 
 
+async def test_cancel_while_a_create_that_never_landed_is_looked_up_sends_it_no_more(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """The connection broke before the create reached the server: the look-up finds nothing,
+    and with Cancel pressed meanwhile the create is not sent again."""
+    path = slow_documents(tmp_path, 1)[0]
+    transport = LosingTransport()
+    panel = RunPanel()
+    script = {("POST", LIST): ["reset_before"]}
+    with FaultProxy(server.base_url, script=script) as proxy:
+        http = httpx.AsyncClient(transport=transport)
+        async with AsyncClient(base_url=proxy.url, api_key=server.api_key, http_client=http) as c:
+            task = panel.start(c, [describe(path.name, path)], configuration())
+            await asyncio.wait_for(transport.held.wait(), 30)
+            row = panel.rows[0]
+            row.cancel_button.click()
+            transport.release.set()
+            results = await asyncio.wait_for(task, 30)
+            (look_up,) = [r for r in transport.polls() if "file_input" in r.url.params]
+            on_file = [j async for j in c.jobs.list(file_input=look_up.url.params["file_input"])]
+            await http.aclose()
+    assert row.status == "CANCELLED" and row.job_id == "" and row.error == ""
+    assert results == [] and on_file == []
+    assert proxy.stats.resets_before == 1 and ("POST", LIST) not in proxy.stats.counts
+
+
 async def test_failing_polls_are_shown_and_polling_goes_on(
     server: ServerProcess, tmp_path: Path
 ) -> None:

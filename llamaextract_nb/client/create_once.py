@@ -76,6 +76,13 @@ def retry_delay(retry_index: int, error: LlamaExtractError | None) -> float:
     return max(delay, 1.0) if isinstance(error, RateLimitError) else delay
 
 
+class Withdrawn(LlamaExtractError):
+    """Not sent again: the caller withdrew the request, and it had not taken effect."""
+
+    def __init__(self) -> None:
+        super().__init__("withdrawn: the request had not reached the service")
+
+
 class _Tries:
     """The failures of one upload or create so far."""
 
@@ -99,9 +106,11 @@ async def post_once(
     *,
     maybe_sent: bool = False,
     attempts: int = POST_ATTEMPTS,
+    withdrawn: Callable[[], bool] = lambda: False,
 ) -> T:
     """``send`` a non-idempotent request; after a failure that may have reached the server,
-    ``look`` for its effect before sending again (first of all when ``maybe_sent``)."""
+    ``look`` for its effect before sending again (first of all when ``maybe_sent``). When
+    ``withdrawn()`` holds once the look-up found nothing, raises :class:`Withdrawn` instead."""
     tries = _Tries(attempts)
     while True:
         if maybe_sent:
@@ -112,6 +121,8 @@ async def post_once(
                 continue
             if found is not None:
                 return found
+            if withdrawn():
+                raise Withdrawn()
         try:
             return await send()
         except _FAILURES as exc:
@@ -328,9 +339,11 @@ async def create_job_once(
     *,
     maybe_sent: bool = False,
     attempts: int = POST_ATTEMPTS,
+    withdrawn: Callable[[], bool] = lambda: False,
 ) -> ExtractJob:
     """Create a job on ``matcher.file_id`` at most once (see the module docstring); no other
-    create of this process on the file ends up with the same job (:mod:`.create_registry`)."""
+    create of this process on the file ends up with the same job (:mod:`.create_registry`).
+    Raises :class:`Withdrawn` rather than send it again once ``withdrawn()`` holds."""
     call = endpoints.create_job(matcher.file_id, configuration)
     with CREATES.creating(client.settings.base_url, matcher.file_id) as shared:
 
@@ -345,6 +358,7 @@ async def create_job_once(
             lambda: find_job(client, matcher, shared),
             maybe_sent=maybe_sent,
             attempts=attempts,
+            withdrawn=withdrawn,
         )
 
 

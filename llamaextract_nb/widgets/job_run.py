@@ -12,9 +12,10 @@ further request), every :data:`POLL_FIRST` s while statuses change, backing off 
 
 Cancel never leaves a job behind: before the create request is sent the row's task is simply
 stopped; once it is in flight (or its answer was lost and the job is being looked up) the run
-waits for the job's id and cancels it on the service at once; after that it sends the cancel
-request. Cancelling the run's task from code (the Studio closed, the task cancelled) cancels
-every unfinished row the same way, and the task ends once their jobs are cancelled.
+waits for the job's id and cancels it on the service at once (or, when the look-up shows the
+create never landed, does not send it again); after that it sends the cancel request.
+Cancelling the run's task from code (the Studio closed, the task cancelled) cancels every
+unfinished row the same way, and the task ends once their jobs are cancelled.
 
 A job still unfinished :data:`WAIT_TIMEOUT` s into the run is no longer waited for: its row
 says so and keeps its Cancel button, which still cancels the job after the run has ended.
@@ -129,13 +130,19 @@ class JobRun:
                 self._creating.add(row)
                 try:
                     job = await create_once.create_job_once(
-                        self.client, self.configuration, matcher, attempts=attempts
+                        self.client,
+                        self.configuration,
+                        matcher,
+                        attempts=attempts,
+                        withdrawn=lambda: row.cancel_requested,
                     )
                 finally:
                     self._creating.discard(row)
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, create_once.Withdrawn) as exc:
             row.status = "CANCELLED"
-            raise
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            return
         except Exception as exc:  # shown in the widget: the run must never dump a traceback
             row.error = _readable(exc)
             row.status = "CANCELLED" if row.cancel_requested else "FAILED"
