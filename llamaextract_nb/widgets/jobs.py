@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -152,8 +153,9 @@ class RunPanel(w.VBox):
     def stop(self) -> None:
         """Cancel the run in progress, if any: as if Cancel were pressed on every unfinished
         row. Awaiting its task then returns once every job it made is cancelled."""
-        if self._task is not None:
-            self._task.cancel()
+        if self._task is not None and not self._task.done():
+            with suppress(RuntimeError):  # its loop is closed (interpreter exit): nothing runs
+                self._task.cancel()
 
     def close(self) -> None:
         """Close the panel, cancelling a run in progress (see :meth:`stop`)."""
