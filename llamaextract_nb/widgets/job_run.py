@@ -138,10 +138,11 @@ class JobRun:
                     )
                 finally:
                     self._creating.discard(row)
-        except (asyncio.CancelledError, create_once.Withdrawn) as exc:
+        except asyncio.CancelledError:
             row.status = "CANCELLED"
-            if isinstance(exc, asyncio.CancelledError):
-                raise
+            raise
+        except create_once.Withdrawn:  # Cancel pressed, and the lost create never landed
+            row.status = "CANCELLED"
             return
         except Exception as exc:  # shown in the widget: the run must never dump a traceback
             row.error = _readable(exc)
