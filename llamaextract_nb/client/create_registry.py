@@ -104,7 +104,7 @@ class FileCreates:
         with self._lock:
             if wait and self._entry.in_flight > 0:
                 return False, None
-            job = matcher.pick(j for j in jobs if j.id not in self._entry.claimed)
+            job = matcher.pick([j for j in jobs if j.id not in self._entry.claimed])
             if job is not None:
                 self._entry.claimed.add(job.id)
             return True, job
