@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -203,8 +202,7 @@ class JobRun:
                 continue
             self._wake.clear()
             timeout = max(0.0, self._next_poll - time.monotonic()) if watched else None
-            with suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await _wait_event(self._wake, timeout)
 
     def _all_done(self) -> bool:
         return all(task.done() for task in self._submissions.values()) and all(
@@ -313,3 +311,16 @@ def _readable(error: Exception) -> str:
     return (
         str(error) if isinstance(error, LlamaExtractError) else f"{type(error).__name__}: {error}"
     )
+
+
+async def _wait_event(event: asyncio.Event, timeout: float | None) -> None:
+    """Wait until ``event`` is set or ``timeout`` seconds pass.
+
+    Not ``asyncio.wait_for``: before Python 3.12 it swallows a cancellation that arrives as the
+    event is set, and the run would go on polling after the Studio was closed.
+    """
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait([waiter], timeout=timeout)
+    finally:
+        waiter.cancel()
