@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,13 @@ class ClientBase:
 
     _settings: Settings
     _layer: RequestLayer
+    _single_attempt_layer: RequestLayer
 
     def _configure(self, settings: Settings) -> None:
         self._settings = settings
         self._layer = RequestLayer(settings)
+        # Uploads and creates of extract() are retried by .create_once, with a look-up first.
+        self._single_attempt_layer = RequestLayer(replace(settings, max_retries=0))
 
     @property
     def settings(self) -> Settings:

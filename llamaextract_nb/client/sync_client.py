@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,7 +23,7 @@ from llamaextract_nb.client.polling import (
     is_finished,
     outcome,
 )
-from llamaextract_nb.client.request import Call, Done, RequestLayer, Retry
+from llamaextract_nb.client.request import Call, Done, Retry
 from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
 from llamaextract_nb.client.uploads import open_upload
 
@@ -156,8 +155,6 @@ class Client(ClientBase):
             max_retries=max_retries,
         )
         self._configure(settings)
-        # Uploads and creates of extract() are retried by .create_once, with a look-up first.
-        self._single_attempt = RequestLayer(replace(settings, max_retries=0))
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=True)
         self.files = Files(self)
@@ -167,7 +164,7 @@ class Client(ClientBase):
 
     def _send(self, call: Call[T], *, retry: bool = True) -> T:
         """Send ``call``; ``retry=False`` sends it once (for non-idempotent requests)."""
-        layer = self._layer if retry else self._single_attempt
+        layer = self._layer if retry else self._single_attempt_layer
         retries = 0
         while True:
             request = layer.build(self._http, call)
