@@ -1,9 +1,9 @@
 """Watching the running jobs of a batch: many jobs per request, adaptive intervals.
 
-:class:`JobPoller` asks the list endpoint about every watched job with its ``job_ids`` filter,
-up to :data:`POLL_CHUNK` jobs per request, with ``extract_metadata`` expanded so a finished job
-needs no further request. It polls every :data:`POLL_FIRST` s while things change and backs
-off to :data:`POLL_MAX` s while nothing does. Every status change is written to the ledger.
+:class:`JobPoller` asks the list endpoint about every watched job with its ``job_ids`` filter
+(:func:`.polling.list_jobs_by_id`), with ``extract_metadata`` expanded so a finished job needs
+no further request. It polls every :data:`POLL_FIRST` s while things change and backs off to
+:data:`POLL_MAX` s while nothing does. Every status change is written to the ledger.
 """
 
 from __future__ import annotations
@@ -19,14 +19,18 @@ from llamaextract_nb.client.async_client import AsyncClient
 from llamaextract_nb.client.batch_sources import BatchFile
 from llamaextract_nb.client.errors import APIConnectionError, APIStatusError, NotFoundError
 from llamaextract_nb.client.ledger import LOST, Ledger
+from llamaextract_nb.client.polling import (
+    BACKOFF_FACTOR,
+    DEFAULT_POLL_INTERVAL,
+    MANY_JOBS_MAX_INTERVAL,
+    list_jobs_by_id,
+)
 
 log = logging.getLogger("llamaextract_nb.batch")
 
-POLL_CHUNK = 100
-"""Job ids per list request (about 5 KB of query string)."""
-POLL_FIRST = 0.25
-POLL_MAX = 3.0
-POLL_GROWTH = 1.5
+POLL_FIRST = DEFAULT_POLL_INTERVAL
+POLL_MAX = MANY_JOBS_MAX_INTERVAL
+POLL_GROWTH = BACKOFF_FACTOR
 
 
 @dataclass
@@ -108,25 +112,13 @@ class JobPoller:
         """One look at every running job; True when any status changed."""
         changed = False
         ids = list(self.watching)
-        for start in range(0, len(ids), POLL_CHUNK):
-            chunk = ids[start : start + POLL_CHUNK]
-            seen: set[str] = set()
-            token: str | None = None
-            while True:
-                page = await self.client.jobs.list_page(
-                    job_ids=chunk,
-                    expand="extract_metadata",
-                    page_size=len(chunk),
-                    page_token=token,
-                )
-                for job in page.items:
-                    seen.add(job.id)
-                    changed |= self._observe(job)
-                token = page.next_page_token or None
-                if token is None:
-                    break
-            for job_id in set(chunk) - seen:
-                changed |= await self._check_missing(job_id)
+        missing = set(ids)
+        async for page in list_jobs_by_id(self.client, ids, "extract_metadata"):
+            for job in page.items:
+                missing.discard(job.id)
+                changed |= self._observe(job)
+        for job_id in missing:
+            changed |= await self._check_missing(job_id)
         self._changed()
         return changed
 

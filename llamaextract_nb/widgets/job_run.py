@@ -38,6 +38,12 @@ from llamaextract_nb.client.errors import (
     LlamaExtractError,
     NotFoundError,
 )
+from llamaextract_nb.client.polling import (
+    BACKOFF_FACTOR,
+    DEFAULT_POLL_INTERVAL,
+    MANY_JOBS_MAX_INTERVAL,
+    list_jobs_by_id,
+)
 from llamaextract_nb.client.retry import is_retryable_status
 
 if TYPE_CHECKING:
@@ -49,11 +55,9 @@ MAX_CONCURRENT_UPLOADS = 8
 """Uploads (and job creations) in flight at once; the rest wait, shown as PENDING."""
 WAIT_TIMEOUT = 3600.0
 """How long a job may run before its row says it timed out (the job itself goes on)."""
-POLL_FIRST = 0.25
-POLL_MAX = 3.0
-POLL_GROWTH = 1.5
-POLL_CHUNK = 100
-"""Job ids per list request."""
+POLL_FIRST = DEFAULT_POLL_INTERVAL
+POLL_MAX = MANY_JOBS_MAX_INTERVAL
+POLL_GROWTH = BACKOFF_FACTOR
 EXPAND = ("configuration", "extract_metadata")
 """What the poll asks for: all a finished job's result needs (the list has no ``usage``)."""
 
@@ -236,23 +240,13 @@ class JobRun:
 
     async def _poll_once(self, watched: list[JobRow]) -> bool:
         by_id = {row.job_id: row for row in watched}
-        ids = list(by_id)
         changed = False
-        for start in range(0, len(ids), POLL_CHUNK):
-            chunk = ids[start : start + POLL_CHUNK]
-            token: str | None = None
-            while True:
-                self.requests_sent += 1
-                page = await self.client.jobs.list_page(
-                    job_ids=chunk, expand=EXPAND, page_size=len(chunk), page_token=token
-                )
-                for job in page.items:
-                    row = by_id.pop(job.id, None)
-                    if row is not None:
-                        changed |= self._observe(row, job)
-                token = page.next_page_token or None
-                if token is None:
-                    break
+        async for page in list_jobs_by_id(self.client, list(by_id), EXPAND):
+            self.requests_sent += 1
+            for job in page.items:
+                row = by_id.pop(job.id, None)
+                if row is not None:
+                    changed |= self._observe(row, job)
         for job_id, row in by_id.items():
             changed |= await self._read_alone(job_id, row)
         return changed
