@@ -44,7 +44,6 @@ from llamaextract_nb.client.polling import (
     MANY_JOBS_MAX_INTERVAL,
     list_jobs_by_id,
 )
-from llamaextract_nb.client.retry import is_retryable_status
 
 if TYPE_CHECKING:
     from llamaextract_nb.client import AsyncClient
@@ -220,7 +219,7 @@ class JobRun:
         except asyncio.CancelledError:
             raise
         except (APIConnectionError, APIStatusError) as exc:
-            if not _transient(exc):
+            if not create_once.transient(exc):
                 return self._fail(watched, _readable(exc))
             for row in watched:  # the client retried already; say so and keep polling
                 row.error = f"checking the job failed, will try again: {_readable(exc)}"
@@ -295,10 +294,6 @@ class JobRun:
 
 def _duration(seconds: float) -> str:
     return f"{seconds / 60:g} min" if seconds >= 120 else f"{seconds:g} s"
-
-
-def _transient(error: APIConnectionError | APIStatusError) -> bool:
-    return isinstance(error, APIConnectionError) or is_retryable_status(error.status_code)
 
 
 def _readable(error: Exception) -> str:
