@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import secrets
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 from llamaextract_nb.client import Client
 from llamaextract_nb.client.settings import ENV_API_KEY, ENV_API_KEY_FALLBACK
 
+log = logging.getLogger("llamaextract_nb")
 _lock = threading.Lock()
 _server: Any = None  # the RunningServer this process started, if any
 
@@ -19,7 +21,8 @@ _server: Any = None  # the RunningServer this process started, if any
 def connect(
     *, data_dir: str | Path | None = None, workers: int | None = None, **client_kwargs: Any
 ) -> Client:
-    """Return a :class:`~llamaextract_nb.client.Client` and say in one line which backend it uses.
+    """Return a :class:`~llamaextract_nb.client.Client` and log (INFO, logger ``llamaextract_nb``)
+    one line saying which backend it uses.
 
     With an API key (``api_key=...`` or ``LLAMA_CLOUD_API_KEY``) the client talks to LlamaCloud.
     Without one, the embedded local server is started in this process (uvicorn in a background
@@ -35,15 +38,15 @@ def connect(
     if api_key:
         client = Client(**client_kwargs)
         cloud = "llamaindex.ai" in client.base_url
-        print(
-            f"llamaextract-nb: using {'LlamaCloud' if cloud else 'the server'} at {client.base_url}"
-        )
+        log.info("using %s at %s", "LlamaCloud" if cloud else "the server", client.base_url)
         return client
     server = local_server(data_dir=data_dir, workers=workers)
     client = Client(**{**client_kwargs, "base_url": server.base_url, "api_key": server.api_key})
-    print(
-        f"llamaextract-nb: no {ENV_API_KEY} set; using the local server at {server.base_url} "
-        f"(data in {server.data_dir})"
+    log.info(
+        "no %s set; using the local server at %s (data in %s)",
+        ENV_API_KEY,
+        server.base_url,
+        server.data_dir,
     )
     return client
 

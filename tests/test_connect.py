@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -28,25 +29,36 @@ def no_cloud_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         server.stop()
 
 
+def _connect_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    lines = [r.getMessage() for r in caplog.records if r.name == "llamaextract_nb"]
+    caplog.clear()
+    return lines
+
+
 def test_a_key_selects_llamacloud(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="llamaextract_nb")
     monkeypatch.delenv("LLAMA_CLOUD_BASE_URL", raising=False)
     monkeypatch.setenv("LLAMA_CLOUD_API_KEY", "llx-very-secret")
     client = connect()
-    out = capsys.readouterr().out
+    (line,) = _connect_lines(caplog)
     assert client.base_url == DEFAULT_BASE_URL
-    assert out.count("\n") == 1 and "LlamaCloud" in out and "llx-very-secret" not in out
+    assert "LlamaCloud" in line and "llx-very-secret" not in line
     mine = connect(base_url="http://127.0.0.1:8765", api_key="llx-also-secret")
-    out = capsys.readouterr().out
+    (line,) = _connect_lines(caplog)
     assert mine.base_url == "http://127.0.0.1:8765"
-    assert "using the server at http://127.0.0.1:8765" in out and "llx-also-secret" not in out
+    assert "using the server at http://127.0.0.1:8765" in line and "llx-also-secret" not in line
+    assert capsys.readouterr().out == ""  # logged, not printed
 
 
 @pytest.mark.slow
 def test_without_a_key_the_local_server_runs_in_process(
-    no_cloud_key: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    no_cloud_key: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="llamaextract_nb")
     data_dir = tmp_path / "cache"
     held = lock_data_dir(data_dir)  # as if another kernel served this directory
     try:
@@ -55,9 +67,9 @@ def test_without_a_key_the_local_server_runs_in_process(
         if held is not None:
             held.close()
     server = local_server()
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "local server" in out and server.base_url in out
-    assert server.api_key not in out and server.api_key not in repr(server)
+    (line,) = _connect_lines(caplog)
+    assert "local server" in line and server.base_url in line
+    assert server.api_key not in line and server.api_key not in repr(server)
     assert server.data_dir == (data_dir / f"process-{os.getpid()}").resolve()
     assert client.base_url == server.base_url.rstrip("/")
     with pytest.raises(DataDirBusy):
@@ -70,7 +82,7 @@ def test_without_a_key_the_local_server_runs_in_process(
 
     again = connect()
     assert again.base_url == client.base_url  # the same server, reused
-    assert capsys.readouterr().out.count("\n") == 1
+    assert len(_connect_lines(caplog)) == 1
     server.stop()
     assert not server.running
 
@@ -88,7 +100,9 @@ def test_a_plain_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
     # re-run this whole script, connect() included, in every worker).
     script = tmp_path / "extract_receipt.py"
     script.write_text(
+        "import logging\n"
         "import llamaextract_nb as lx\n"
+        "logging.basicConfig(level=logging.INFO)\n"
         f"client = lx.connect(data_dir={str(tmp_path / 'data')!r}, workers=2)\n"
         "sample = lx.samples.get('receipt.pdf')\n"
         "print('TOTAL', client.extract(sample.path, sample.schema).data['total'])\n"
@@ -98,5 +112,5 @@ def test_a_plain_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
         [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("using the local server") == 1, done.stdout
+    assert done.stderr.count("using the local server") == 1, done.stderr
     assert "TOTAL 16.0" in done.stdout

@@ -7,16 +7,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from llamaextract_nb.api.models import ValidationErrorItem
+from llamaextract_nb.errors import LlamaExtractError as LlamaExtractError
 
 if TYPE_CHECKING:
     from llamaextract_nb.api.models import ExtractJob
 
 _LOC_PREFIXES_DROPPED = ("body",)
 _MAX_TEXT = 500
-
-
-class LlamaExtractError(Exception):
-    """Base of every error raised by the client."""
 
 
 class APIConnectionError(LlamaExtractError):

@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from llamaextract_nb.errors import LlamaExtractError
 
-class ResultValidationError(ValueError):
+
+class ResultValidationError(LlamaExtractError, ValueError):
     """The data does not fit the model; ``problems`` lists ``(path, message, value)``."""
 
     def __init__(self, model: Any, problems: list[tuple[str, str, Any]]) -> None:

@@ -13,8 +13,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from llamaextract_nb.errors import LlamaExtractError
 
-class SchemaError(ValueError):
+
+class SchemaError(LlamaExtractError, ValueError):
     """A schema could not be read or is not usable; the message says what and how to fix it."""
 
 
