@@ -6,29 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from wire_examples import example
 
 from llamaextract_nb.client import AsyncClient, Client, _timing
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
 BASE_URL = "http://api.test"
 API_KEY = "llx-TESTKEY-do-not-leak-7f3a9c"
 PROJECT_ID = "5b0e7c1a-94d2-4f3e-8a61-2d7c9e0f4b13"
 JOB_ID = "ext-9a41d7c3-2e6b-4f85-b0d9-6c13e8a72f04"
 FILE_ID = "dfl-3f6c2a9e-8b1d-4c07-9e52-71d0a4b6c2f1"
-
-
-def example(name: str) -> Any:
-    """One of the spec's example payloads, by file name without ``.json``."""
-    return json.loads((EXAMPLES / f"{name}.json").read_text())
 
 
 def job_json(status: str, **fields: Any) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from client_fakes import EXAMPLES, example
+from wire_examples import SPEC_EXAMPLES, example
 
 from llamaextract_nb.api.models import (
     TERMINAL_STATUSES,
@@ -26,7 +28,7 @@ JOB_EXAMPLES = [
 
 
 def test_examples_directory_has_all_six_payloads() -> None:
-    assert len(sorted(EXAMPLES.glob("*.json"))) == 6
+    assert len(sorted(SPEC_EXAMPLES.glob("*.json"))) == 6
 
 
 def test_file_example_parses() -> None:
@@ -147,3 +149,12 @@ def test_page_envelope_and_job_create_body() -> None:
         "file_input": "dfl-1",
         "configuration": {"data_schema": {"type": "object"}},
     }
+
+
+def test_the_copied_spec_examples_match_the_spec() -> None:
+    """tests/data/spec_examples is a copy of shared/spec/examples: it must not drift."""
+    shared = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+    if not shared.is_dir():
+        pytest.skip("shared/spec/examples is not beside the repository (a bare clone)")
+    copies = {p.name: p.read_bytes() for p in SPEC_EXAMPLES.glob("*.json")}
+    assert copies == {p.name: p.read_bytes() for p in shared.glob("*.json")}

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
+from servers import ServerProcess, start_server
 
 from llamaextract_nb.client import AsyncClient, Client
 from llamaextract_nb.client.batch_keys import external_file_id

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
 from misbehaving_engine import SLOW_MARKER
+from servers import ServerProcess, start_server
 
 from llamaextract_nb.client import Client
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from client_fakes import Runner
-from conftest import ServerProcess
+from servers import ServerProcess
 
 from llamaextract_nb.client import AuthenticationError, NotFoundError, RequestValidationError
 from llamaextract_nb.results import ExtractResult

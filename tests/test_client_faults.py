@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from client_fakes import Runner
-from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
+from servers import ServerProcess, start_server
 
 from llamaextract_nb.client import AsyncClient, Client
 

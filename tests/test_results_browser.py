@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
+from wire_examples import example
 
 from llamaextract_nb.results import BatchResult, ExtractResult
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 TITLE = "results view"
 IMAGE = re.compile(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"')
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
-if not EXAMPLES.is_dir():
-    EXAMPLES = Path(__file__).parent / "data" / "spec_examples"
 
 HOSTILE = [
     '<script>window.__pwned = 1; document.title = "pwned"</script>',
@@ -38,20 +30,6 @@ HOSTILE = [
     '<iframe srcdoc="<script>parent.__pwned = 6</script>"></iframe>',
     "<style>.lxnb{display:none}</style>",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def hostile_job(index: int, *, rows: bool = False) -> dict[str, Any]:
@@ -196,7 +174,7 @@ def test_the_view_is_readable_in_jupyterlab_light_and_dark_themes(browser: Any, 
 
     themes = Path(jupyterlab.__file__).parent / "themes" / "@jupyterlab"
     variables = (themes / f"theme-{theme}-extension" / "index.css").read_text()
-    job = json.loads((EXAMPLES / "04_job_completed_per_doc_expanded.json").read_text())
+    job = example("04_job_completed_per_doc_expanded")
     job["extract_result"]["total_amount"] = 1875.0  # one flagged citation
     result = ExtractResult(job, name="acme.pdf")
     result.threshold = 0.97  # some red bars

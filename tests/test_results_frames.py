@@ -10,16 +10,13 @@ from typing import Any
 import pandas as pd
 import pytest
 from pydantic import BaseModel
+from wire_examples import example
 
 from llamaextract_nb.results import BatchResult, ExtractResult, ResultValidationError
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
-if not EXAMPLES.is_dir():  # a copy inside the repository, when the shared folder is not mounted
-    EXAMPLES = Path(__file__).parent / "data" / "spec_examples"
-
 
 def payload(name: str) -> dict[str, Any]:
-    return json.loads(next(EXAMPLES.glob(f"{name}_*.json")).read_text())
+    return example(name)  # type: ignore[no-any-return]
 
 
 def leaf_entries(meta: Any, path: str = "") -> dict[str, dict[str, Any]]:

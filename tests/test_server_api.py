@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ServerProcess, start_server
+from servers import ServerProcess, start_server
 
 from llamaextract_nb.local.server import paging
 
@@ -55,6 +55,7 @@ def wait(http: httpx.Client, job_id: str, timeout: float = 60) -> dict[str, Any]
     raise AssertionError(f"{job_id} did not finish")
 
 
+@pytest.mark.slow
 def test_bearer_token_is_required(local_server: ServerProcess) -> None:
     url = local_server.base_url + "/api/v2/extract"
     missing = httpx.get(url)
@@ -63,6 +64,7 @@ def test_bearer_token_is_required(local_server: ServerProcess) -> None:
     assert (wrong.status_code, wrong.json()) == (401, {"detail": "Invalid authentication token"})
 
 
+@pytest.mark.slow
 def test_file_routes(http: httpx.Client) -> None:
     marker = uuid.uuid4().hex
     first = upload(http, name=f"{marker}-b.txt", external_file_id=marker)
@@ -120,6 +122,7 @@ def test_file_routes(http: httpx.Client) -> None:
     assert http.get(link["url"]).status_code == 404
 
 
+@pytest.mark.slow
 def test_upload_validation(http: httpx.Client) -> None:
     no_purpose = http.post("/api/v1/beta/files", files={"file": ("a.txt", b"x")})
     assert no_purpose.status_code == 422
@@ -132,6 +135,7 @@ def test_upload_validation(http: httpx.Client) -> None:
     assert no_file.status_code == 422 and no_file.json()["detail"][0]["loc"] == ["body", "file"]
 
 
+@pytest.mark.slow
 def test_create_validation(http: httpx.Client) -> None:
     file_id = upload(http)["id"]
     config = {"data_schema": SCHEMA}
@@ -171,6 +175,7 @@ def test_create_validation(http: httpx.Client) -> None:
     assert pages.status_code == 422
 
 
+@pytest.mark.slow
 def test_job_lifecycle_expand_and_filters(http: httpx.Client) -> None:
     file_id = upload(http)["id"]
     started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - 1)) + "Z"
@@ -231,6 +236,7 @@ def test_job_lifecycle_expand_and_filters(http: httpx.Client) -> None:
     assert listed() == []
 
 
+@pytest.mark.slow
 def test_unreadable_documents_fail_with_a_readable_message(http: httpx.Client) -> None:
     broken = upload(http, b"%PDF-1.7\n this is not really a pdf", name="broken.pdf")
     binary = upload(http, bytes(range(256)) * 40, name="blob.bin")
@@ -241,6 +247,7 @@ def test_unreadable_documents_fail_with_a_readable_message(http: httpx.Client) -
         assert job["extract_result"] is None
 
 
+@pytest.mark.slow
 def test_schema_validation_route(http: httpx.Client) -> None:
     with_refs = {
         "type": "object",
@@ -280,6 +287,7 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPro
         srv.stop()
 
 
+@pytest.mark.slow
 def test_oversized_upload_is_refused_while_streaming(small_server: ServerProcess) -> None:
     headers = {"Authorization": f"Bearer {small_server.api_key}"}
     url = small_server.base_url + "/api/v1/beta/files"
@@ -316,6 +324,7 @@ def test_oversized_upload_is_refused_while_streaming(small_server: ServerProcess
     assert ok.status_code == 201
 
 
+@pytest.mark.slow
 def test_saved_configuration_errors(http: httpx.Client) -> None:
     file_id = upload(http)["id"]
     route = "/api/v1/beta/configurations"

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import start_server
 from misbehaving_engine import SLOW_MARKER
+from servers import start_server
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ServerProcess, start_server
 from misbehaving_engine import CRASH_MARKER, HANG_MARKER, NAN_MARKER, SLOW_MARKER
+from servers import ServerProcess, start_server
 
 SCHEMA = {"type": "object", "properties": {"invoice_number": {"type": "string"}}}
 DOC = b"Invoice Number: INV-1\n"

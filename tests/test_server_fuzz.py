@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import start_server
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import (
@@ -16,6 +15,7 @@ from schemathesis.checks import (
     not_a_server_error,
     response_schema_conformance,
 )
+from servers import start_server
 
 pytestmark = pytest.mark.slow
 

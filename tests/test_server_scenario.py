@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ServerProcess, start_server
 from misbehaving_engine import HANG_MARKER, SLOW_MARKER
 from pydantic import BaseModel
+from servers import ServerProcess, start_server
 
 pytestmark = pytest.mark.slow
 

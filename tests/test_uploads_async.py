@@ -78,6 +78,7 @@ async def download(client: AsyncClient, file_id: str) -> bytes:
     return response.content
 
 
+@pytest.mark.slow
 async def test_a_slow_file_uploads_without_stalling_the_loop(local_server: Any) -> None:
     data = payload()
     slow = SlowFile(data)
@@ -91,6 +92,7 @@ async def test_a_slow_file_uploads_without_stalling_the_loop(local_server: Any) 
     print(f"longest stall {stall * 1000:.1f} ms")
 
 
+@pytest.mark.slow
 async def test_the_stall_measurement_would_catch_reads_in_the_loop(local_server: Any) -> None:
     """httpx's own multipart body reads in the loop: the same measurement sees each read."""
     slow = SlowFile(payload())

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ServerProcess, start_server
 from faultproxy import FaultProxy
 from misbehaving_engine import HANG_MARKER, SLOW_MARKER
+from servers import ServerProcess, start_server
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client import AsyncClient

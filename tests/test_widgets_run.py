@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ServerProcess, start_server
 from misbehaving_engine import SLOW_MARKER
+from servers import ServerProcess, start_server
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client import AsyncClient, Client
