@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     # results
     "ExtractResult": "llamaextract_nb.results",
     "BatchResult": "llamaextract_nb.results",
+    # evaluate
+    "Truth": "llamaextract_nb.evaluate",
     # widgets
     "Studio": "llamaextract_nb.widgets",
     # samples
