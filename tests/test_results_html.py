@@ -171,11 +171,11 @@ def big_table_job(rows: int) -> dict[str, Any]:
 
 def test_a_5000_row_result_renders_in_under_a_second_and_a_megabyte() -> None:
     job = big_table_job(5000)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on the machine do not count
     result = ExtractResult(job)
     html = result._repr_html_()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"rendering took {elapsed:.2f} s"
+    elapsed = time.process_time() - started
+    assert elapsed < 1.0, f"rendering took {elapsed:.2f} s of CPU"
     assert len(html.encode()) < 1_000_000
     assert "Showing the first 200 of 20,000 values" in html
     assert "Showing the first 30 of 5,000 rows" in html

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -26,6 +27,11 @@ _CONFIDENCES = ("confidence", "extraction_confidence", "parsing_confidence")
 _ENTRY_KEYS = frozenset({"citation", "citations", *_CONFIDENCES})
 _STRAY_KEYS = frozenset({"reasoning", "error"})
 _INDEX = re.compile(r"\[\d+\]")
+_TARGETS = ("per_doc", "per_page", "per_table_row")
+
+
+class TargetMismatchWarning(UserWarning):
+    """A result came back in another shape than its configured extraction target."""
 
 
 @dataclass(frozen=True)
@@ -82,10 +88,24 @@ class Extraction:
 
 
 def read_extraction(raw_job: dict[str, Any], *, target: str | None = None) -> Extraction:
-    """Read a job's JSON (as returned by GET, any expand) into items and leaves."""
+    """Read a job's JSON (as returned by GET, any expand) into items and leaves.
+
+    The shape that came back decides how it is read; the target asked for (``target``, else the
+    echoed configuration) only settles what the shape leaves open. When the two disagree (a job
+    configured per_page whose result is one object) a :class:`TargetMismatchWarning` says so and
+    the result is read as it came, so no citation or confidence is lost.
+    """
     result = raw_job.get("extract_result")
     tree = _field_metadata(raw_job)
-    target = target or _configured_target(raw_job) or _guess_target(result, tree)
+    asked = target or _configured_target(raw_job)
+    target = _returned_target(result, tree, asked)
+    if asked and asked != target and asked in _TARGETS:
+        warnings.warn(
+            f"job {raw_job.get('id', '?')} was configured {asked} but its result came back "
+            f"shaped {target}; it is read as {target}",
+            TargetMismatchWarning,
+            stacklevel=3,
+        )
     if target == "per_doc" and isinstance(result, list) and len(result) == 1:
         result = result[0]
     if result is None:
@@ -116,7 +136,28 @@ def _configured_target(raw_job: dict[str, Any]) -> str | None:
     return None
 
 
-def _guess_target(result: Any, tree: Any) -> str:
+def _returned_target(result: Any, tree: Any, asked: str | None) -> str:
+    """The target the shape that came back shows; ``asked`` only settles what it leaves open.
+
+    An object is per_doc. A list is per_table_row or per_page by its metadata layout (per_doc
+    if that was asked and the list has one element), else as asked, else per_table_row (per_doc
+    for one element). No result: the metadata layout, else as asked.
+    """
+    if isinstance(result, dict):
+        return "per_doc"
+    layout = _metadata_layout(tree)
+    if isinstance(result, list):
+        if asked == "per_doc" and len(result) == 1:
+            return "per_doc"
+        if layout in ("per_table_row", "per_page"):
+            return layout
+        if asked in ("per_page", "per_table_row"):
+            return asked
+        return "per_doc" if len(result) == 1 else "per_table_row"
+    return layout or (asked if asked in _TARGETS else "per_doc")
+
+
+def _metadata_layout(tree: Any) -> str | None:
     if isinstance(tree, dict):
         if isinstance(tree.get("row_metadata"), list):
             return "per_table_row"
@@ -124,7 +165,7 @@ def _guess_target(result: Any, tree: Any) -> str:
             return "per_page"
         if isinstance(tree.get("document_metadata"), dict):
             return "per_doc"
-    return "per_table_row" if isinstance(result, list) and len(result) != 1 else "per_doc"
+    return None
 
 
 def _item_metadata(tree: Any, target: str, count: int, errors: list[str]) -> list[Any]:

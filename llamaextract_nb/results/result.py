@@ -36,8 +36,9 @@ class ExtractResult:
     ``source``: the document (path or bytes); for a PDF the HTML view shows the cited pages.
     ``name``: the document's name (default: the source's file name, else the job's file id).
     ``schema``: the data schema (dict or pydantic class) when the job does not echo its
-    configuration; it decides column order and dtypes. ``target``: the extraction target when
-    the job does not say (otherwise read from the configuration or the metadata layout).
+    configuration; it decides column order and dtypes. ``target``: the extraction target asked
+    for, when the job does not echo it; the shape of the result that came back decides where it
+    is plain (a target it contradicts is warned about with ``TargetMismatchWarning``).
     """
 
     def __init__(
