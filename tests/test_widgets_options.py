@@ -51,9 +51,13 @@ def test_widget_values_are_emitted_and_build_a_configuration() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "says"),
     [
-        ("target_pages", "first page", "Target pages 'first page'"),
-        ("target_pages", "1-", "ranges such as 1,3,5-7"),
+        ("target_pages", "first page", "target_pages 'first page' is not a page selection"),
+        ("target_pages", "1-", 'ranges separated by commas, e.g. "1,3,5-7"'),
+        ("target_pages", "1-99999999999", "page numbers go up to 100,000"),
+        ("target_pages", "5-2", "the range '5-2' runs backwards; write it low to high"),
+        ("target_pages", "\u0661-\u0663", "is not a page selection"),
         ("max_pages", "0", "Max pages '0'"),
+        ("max_pages", "\u0663", "whole number of 1 or more"),
         ("max_pages", "ten", "whole number of 1 or more"),
     ],
 )
@@ -74,3 +78,15 @@ def test_assigning_options_updates_the_widgets() -> None:
     assert panel.options["max_pages"] == 3
     with pytest.raises(ValueError, match="unknown option"):
         panel.options = {"temperature": 0.2}
+
+
+def test_a_combination_the_service_refuses_is_explained_before_the_run() -> None:
+    panel = OptionsPanel()
+    panel.tier.value = "agentic_plus"
+    panel.extraction_target.value = "per_page"
+    says = "tier 'agentic_plus' supports extraction_target 'per_doc' only"
+    assert says in html.unescape(panel.error.value)
+    with pytest.raises(ValueError, match=says):
+        _ = panel.options
+    panel.extraction_target.value = "per_doc"
+    assert panel.error.value == "" and panel.options["tier"] == "agentic_plus"

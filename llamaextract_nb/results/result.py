@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +12,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from llamaextract_nb.api.models import ExtractJob
+from llamaextract_nb.api.pages import PageSpecError, parse_pages
 from llamaextract_nb.results import html
 from llamaextract_nb.results.frames import array_frames, fields_frame, flatten, wide_frame
 from llamaextract_nb.results.layout import (
@@ -24,8 +24,6 @@ from llamaextract_nb.results.layout import (
 from llamaextract_nb.results.metadata import Extraction, read_extraction
 from llamaextract_nb.results.options import DisplayOptions, check_threshold
 from llamaextract_nb.results.validation import validate_items
-
-_PAGE_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
 
 class ExtractResult:
@@ -170,7 +168,7 @@ class ExtractResult:
         """Page numbers of per_page items: ``target_pages`` when it lists exactly as many pages,
         else the page all of an item's citations point at, else the position + 1."""
         configured = self.job.configuration.target_pages if self.job.configuration else None
-        listed = _page_list(configured) if configured else []
+        listed = _selected_pages(configured) if configured else []
         if len(listed) == count:
             return listed
         cited: list[set[int]] = [set() for _ in range(count)]
@@ -287,12 +285,9 @@ def _as_schema(schema: Any) -> dict[str, Any] | None:
     )
 
 
-def _page_list(spec: str) -> list[int]:
-    pages: list[int] = []
-    for part in spec.split(","):
-        match = _PAGE_RANGE.match(part)
-        if not match:
-            return []
-        first, last = int(match[1]), int(match[2] or match[1])
-        pages.extend(range(first, last + 1))
-    return pages
+def _selected_pages(spec: str) -> list[int]:
+    """The pages ``target_pages`` selects; none when the echoed value is not a selection."""
+    try:
+        return list(parse_pages(spec))
+    except PageSpecError:
+        return []

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import ipywidgets as w
 
+from llamaextract_nb.api.combinations import unsupported_combinations
 from llamaextract_nb.api.models import EXTRACTION_TARGETS, TIERS, ExtractConfiguration
+from llamaextract_nb.api.pages import page_spec_problem
 from llamaextract_nb.widgets._html import message
 
 _DEFAULTS = {name: f.default for name, f in ExtractConfiguration.model_fields.items()}
-_PAGES = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$")
 
 
 class OptionsPanel(w.VBox):
@@ -49,7 +49,7 @@ class OptionsPanel(w.VBox):
         )
         self.max_pages = w.Text(placeholder="no limit", description="Max pages", style=style)
         self.error = w.HTML()
-        for widget in (self.target_pages, self.max_pages):
+        for widget in (self.tier, self.extraction_target, self.target_pages, self.max_pages):
             widget.observe(lambda _: self._check(), "value")
         super().__init__(
             [
@@ -111,12 +111,20 @@ class OptionsPanel(w.VBox):
 
     def _problem(self) -> str:
         pages = self.target_pages.value.strip()
-        if pages and not _PAGES.match(pages):
-            return f"Target pages {pages!r}: use 1-based pages and ranges such as 1,3,5-7"
+        if pages:
+            problem = page_spec_problem(pages)
+            if problem:
+                return problem
         max_pages = self.max_pages.value.strip()
-        if max_pages and (not max_pages.isdigit() or int(max_pages) < 1):
+        if max_pages and not _whole_number(max_pages):
             return f"Max pages {max_pages!r}: use a whole number of 1 or more, or leave it blank"
-        return ""
+        chosen = {"tier": self.tier.value, "extraction_target": self.extraction_target.value}
+        return next((message for _, message in unsupported_combinations(chosen)), "")
 
     def _check(self) -> None:
         self.error.value = message(self._problem())
+
+
+def _whole_number(text: str) -> bool:
+    """``text`` is a page count: ASCII digits, 1 to 999,999,999."""
+    return text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= 1

@@ -6,10 +6,10 @@ target (per_doc / per_page / per_table_row) -> metadata (citations, confidences)
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from llamaextract_nb.api.pages import PageSpecError, parse_pages
 from llamaextract_nb.local.engine import assemble
 from llamaextract_nb.local.engine.compiler import compile_schema
 from llamaextract_nb.local.engine.document import DocumentError
@@ -22,8 +22,6 @@ from llamaextract_nb.local.engine.parsers import parse
 from llamaextract_nb.schema.convert import SchemaError
 
 TARGETS = ("per_doc", "per_page", "per_table_row")
-_PAGE_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
-_MAX_PAGE_NUMBER = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,26 +57,13 @@ class Options:
 
 
 def parse_target_pages(spec: str | None) -> frozenset[int] | None:
-    """``"1,3,5-7"`` -> {1, 3, 5, 6, 7}; None or empty -> None (all pages)."""
+    """The pages ``target_pages`` selects (None or blank: all pages), or a DocumentError."""
     if spec is None or not str(spec).strip():
         return None
-    pages: set[int] = set()
-    for part in str(spec).split(","):
-        match = _PAGE_RANGE.match(part)
-        if not match:
-            raise DocumentError(
-                f"target_pages {spec!r} is not valid: use 1-based page numbers and ranges "
-                "such as '1,3,5-7'"
-            )
-        first = int(match.group(1))
-        last = int(match.group(2) or first)
-        if first < 1 or last < first or last > _MAX_PAGE_NUMBER:
-            raise DocumentError(
-                f"target_pages {spec!r} has an invalid range {part.strip()!r}: pages start at 1 "
-                "and a range goes from low to high"
-            )
-        pages.update(range(first, last + 1))
-    return frozenset(pages)
+    try:
+        return frozenset(parse_pages(str(spec)))
+    except PageSpecError as exc:
+        raise DocumentError(str(exc)) from None
 
 
 def run(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:

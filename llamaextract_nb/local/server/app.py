@@ -14,6 +14,7 @@ from llamaextract_nb import __version__
 from llamaextract_nb.local.jobs import WorkerPool
 from llamaextract_nb.local.server import configurations, errors, extract, files
 from llamaextract_nb.local.server.context import ServerContext
+from llamaextract_nb.local.server.limits import BodyLimit
 from llamaextract_nb.local.server.settings import ServerSettings
 from llamaextract_nb.local.server.signing import LinkSigner
 from llamaextract_nb.local.store import BlobStore, Store
@@ -62,6 +63,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(BodyLimit)
     app.include_router(files.router)
     app.include_router(files.downloads)
     app.include_router(extract.router)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from llamaextract_nb.api.combinations import unsupported_combinations
+from llamaextract_nb.api.pages import parse_pages
+from llamaextract_nb.local.server.limits import MAX_SYSTEM_PROMPT_CHARS
 
 Tier = Literal["cost_effective", "agentic", "agentic_plus", "turbo"]
 Target = Literal["per_doc", "per_page", "per_table_row"]
 ParseTier = Literal["fast", "cost_effective", "agentic", "agentic_plus"]
 Status = Literal["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"]
-
-_PAGES = re.compile(r"^\s*\d+\s*(-\s*\d+\s*)?(,\s*\d+\s*(-\s*\d+\s*)?)*$")
 
 
 class ConfigurationIn(BaseModel):
@@ -27,7 +28,7 @@ class ConfigurationIn(BaseModel):
     cite_sources: bool = False
     confidence_scores: bool = False
     advanced_citations: bool = True
-    system_prompt: str | None = None
+    system_prompt: str | None = Field(default=None, max_length=MAX_SYSTEM_PROMPT_CHARS)
     target_pages: str | None = None
     max_pages: int | None = Field(default=None, ge=1)
     parse_tier: ParseTier | None = None
@@ -41,9 +42,15 @@ class ConfigurationIn(BaseModel):
     def _pages(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        if not _PAGES.match(value) or any(int(n) < 1 for n in re.findall(r"\d+", value)):
-            raise ValueError('use 1-based pages and ranges separated by commas, e.g. "1,3,5-7"')
+        parse_pages(value)  # a PageSpecError (ValueError) becomes the 422's message
         return value.strip()
+
+    @model_validator(mode="after")
+    def _supported(self) -> ConfigurationIn:
+        problems = unsupported_combinations(self.model_dump())
+        if problems:
+            raise ValueError("; ".join(message for _, message in problems))
+        return self
 
 
 class JobCreateIn(BaseModel):

@@ -50,6 +50,17 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _overflow(request: Request, exc: Exception) -> JSONResponse:
+    """A number in the request past what the server can represent: the caller's to fix."""
+    return JSONResponse(
+        {"detail": f"a value in the request is out of range ({exc}); use smaller numbers"},
+        status_code=400,
+        headers=NO_RETRY,
+    )
+
+
 def install(app: FastAPI) -> None:
-    """Register the handler that turns any unexpected error into a logged 500."""
+    """Register the handlers: overflowing input is a 400, anything else unexpected a logged
+    500."""
+    app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(Exception, _unexpected)

@@ -8,13 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
+from llamaextract_nb.api.combinations import spreadsheet_input_problem
 from llamaextract_nb.api.models import ExtractJob, Page, SchemaValidation
 from llamaextract_nb.local.server import paging
 from llamaextract_nb.local.server.auth import require_token
 from llamaextract_nb.local.server.bodies import ConfigurationIn, JobCreateIn, SchemaIn, Status
 from llamaextract_nb.local.server.context import Ctx, ProjectId, ServerContext
-from llamaextract_nb.local.server.errors import conflict, not_found
+from llamaextract_nb.local.server.errors import conflict, invalid, not_found
 from llamaextract_nb.local.server.ids import file_key, new_job_id
 from llamaextract_nb.local.server.views import job_json
 from llamaextract_nb.local.store import StateError, to_iso
@@ -93,7 +95,13 @@ def _saved(ctx: ServerContext, config_id: str) -> ConfigurationIn:
         )
     parameters = json.loads(row["parameters"])
     parameters.pop("product_type", None)
-    return ConfigurationIn.model_validate(parameters)
+    try:
+        return ConfigurationIn.model_validate(parameters)
+    except ValidationError as exc:  # saved before the server checked what it checks now
+        problems = "; ".join(error["msg"] for error in exc.errors())
+        raise HTTPException(
+            400, f"saved configuration {config_id} cannot be used: {problems}; update it"
+        ) from None
 
 
 @router.post("", response_model=ExtractJob, summary="Create an extraction job")
@@ -109,6 +117,9 @@ def create_job(
     inline = body.configuration or _saved(ctx, str(body.configuration_id))
     config = _configuration(ctx, inline)
     sha256, name = _resolve_input(ctx, body.file_input)
+    problem = spreadsheet_input_problem(config, name)
+    if problem:
+        raise HTTPException(400, problem)
     row = ctx.store.add_job(
         {
             "id": new_job_id(),
@@ -120,6 +131,20 @@ def create_job(
         }
     )
     return JSONResponse(job_json(row, ctx.project_id, {"configuration"}))
+
+
+def _time_bound(name: str, moment: datetime | None) -> str | None:
+    """A list filter's time in the store's form; 422 when it has no UTC equivalent."""
+    if moment is None:
+        return None
+    try:
+        return to_iso(moment)
+    except OverflowError:
+        invalid(
+            ("query", name),
+            "the time is outside the years 1-9999 once converted to UTC",
+            moment.isoformat(),
+        )
 
 
 @router.get("", response_model=Page, summary="List extraction jobs, newest first")
@@ -149,8 +174,8 @@ def list_jobs(
         file_input=file_input or document_input_value,
         input_prefix=prefixes.get(document_input_type or ""),
         configuration_id=configuration_id,
-        created_from=to_iso(created_at_on_or_after) if created_at_on_or_after else None,
-        created_to=to_iso(created_at_on_or_before) if created_at_on_or_before else None,
+        created_from=_time_bound("created_at_on_or_after", created_at_on_or_after),
+        created_to=_time_bound("created_at_on_or_before", created_at_on_or_before),
         before_seq=before,
         limit=page_size + 1,
     )

@@ -187,7 +187,7 @@ def list_files(
 
 
 class QueryFilter(BaseModel):
-    file_ids: list[str] | None = None
+    file_ids: list[str] | None = Field(default=None, max_length=1000)
     file_name: str | None = None
     external_file_id: str | None = None
 

@@ -8,6 +8,9 @@ from typing import Any
 
 from fastapi import HTTPException
 
+MAX_SEQ = 2**63 - 1
+"""Row numbers are SQLite integers: a token naming a larger one was not issued here."""
+
 
 def encode(cursor: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode().rstrip("=")
@@ -23,7 +26,7 @@ def decode(token: str, kind: str) -> dict[str, Any]:
     """The cursor in ``token``; 400 when the token is not one this server issued for ``kind``."""
     try:
         cursor = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except ValueError:
+    except (ValueError, RecursionError):  # not base64/JSON, or nested past the parser
         cursor = None
     if not isinstance(cursor, dict) or cursor.get("kind") != kind:
         raise invalid_token()
@@ -33,8 +36,9 @@ def decode(token: str, kind: str) -> dict[str, Any]:
 def decode_seq(token: str, kind: str) -> int:
     """The row number a ``kind`` token continues after."""
     seq = decode(token, kind).get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool):
+    if not _row_number(seq):
         raise invalid_token()
+    assert isinstance(seq, int)
     return seq
 
 
@@ -44,8 +48,12 @@ def decode_key(token: str, kind: str) -> tuple[Any, int]:
     if not (
         isinstance(key, list)
         and len(key) == 2
-        and isinstance(key[0], (str, int))
-        and isinstance(key[1], int)
+        and (isinstance(key[0], str) or _row_number(key[0]))
+        and _row_number(key[1])
     ):
         raise invalid_token()
     return key[0], key[1]
+
+
+def _row_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEQ
