@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "WaitTimeout": "llamaextract_nb.client.errors",
     "Withdrawn": "llamaextract_nb.client.create_once",
     "SchemaError": "llamaextract_nb.schema.convert",
+    "PageSpecError": "llamaextract_nb.api.pages",
     "ResultValidationError": "llamaextract_nb.results.validation",
     # schema
     "Schema": "llamaextract_nb.schema",

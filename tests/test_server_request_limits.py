@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ServerProcess
+from servers import ServerProcess
 
 from llamaextract_nb.local.server.limits import MAX_JSON_BODY_BYTES, MAX_SYSTEM_PROMPT_CHARS
 

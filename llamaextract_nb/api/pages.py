@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from llamaextract_nb.errors import LlamaExtractError
+
 MAX_PAGE_NUMBER = 100_000
 """The highest page number a selection may name (no document the engine reads is longer)."""
 
@@ -16,7 +18,7 @@ _PART = re.compile(r"\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?")
 _HINT = 'use 1-based page numbers and ranges separated by commas, e.g. "1,3,5-7"'
 
 
-class PageSpecError(ValueError):
+class PageSpecError(LlamaExtractError, ValueError):
     """A ``target_pages`` value that does not name pages; the message says how to fix it."""
 
 
