@@ -37,6 +37,11 @@ _EXPORTS: dict[str, str] = {
     "SchemaError": "llamaextract_nb.schema.convert",
     "PageSpecError": "llamaextract_nb.api.pages",
     "ResultValidationError": "llamaextract_nb.results.validation",
+    "UnknownRateError": "llamaextract_nb.client.pricing",
+    "CreditLimitError": "llamaextract_nb.client.estimate",
+    # cost
+    "estimate": "llamaextract_nb.client.estimate",
+    "pricing": "llamaextract_nb.client.pricing",
     # schema
     "Schema": "llamaextract_nb.schema",
     "to_json_schema": "llamaextract_nb.schema",
@@ -51,6 +56,9 @@ _EXPORTS: dict[str, str] = {
     "samples": "llamaextract_nb.samples",
 }
 
+_MODULES = frozenset({"samples", "pricing"})
+"""Exports that are modules themselves (the others are names inside their module)."""
+
 __all__ = ["__version__", *_EXPORTS]
 
 
@@ -59,7 +67,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'llamaextract_nb' has no attribute {name!r}")
     value = importlib.import_module(module)
-    if name != "samples":
+    if name not in _MODULES:
         value = getattr(value, name)
     globals()[name] = value
     return value

@@ -61,3 +61,25 @@ def page_spec_problem(spec: str) -> str:
 
 def _too_high(spec: str) -> str:
     return f"target_pages {spec!r}: page numbers go up to {MAX_PAGE_NUMBER:,}"
+
+
+def billed_pages(total: int, target_pages: str | None = None, max_pages: int | None = None) -> int:
+    """How many of a document's ``total`` pages a job reads and is billed for: the
+    ``target_pages`` that exist (all when None or blank), at most ``max_pages``.
+
+    Pages as LlamaCloud counts them ("credits are billed per page"): a PDF page is a page,
+    each sheet of a workbook is a page, a document without pages (TXT, Markdown, CSV, HTML,
+    DOCX, an image) is one page. The client's estimate and the local server both use this.
+    """
+    selected = (
+        frozenset(parse_pages(target_pages)) if target_pages and target_pages.strip() else None
+    )
+    return count_selected(total, selected, max_pages)
+
+
+def count_selected(total: int, pages: frozenset[int] | None, max_pages: int | None) -> int:
+    """:func:`billed_pages` with ``target_pages`` already parsed (None: every page)."""
+    count = total if pages is None else sum(1 for page in pages if 1 <= page <= total)
+    if max_pages is not None:
+        count = min(count, max_pages)
+    return max(count, 0)

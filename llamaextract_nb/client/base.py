@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llamaextract_nb.client.request import RequestLayer
 from llamaextract_nb.client.settings import Settings
 from llamaextract_nb.client.uploads import existing_file_id
+
+if TYPE_CHECKING:
+    from llamaextract_nb.client.estimate import Estimate
 
 
 class ClientBase:
@@ -41,6 +44,14 @@ class ClientBase:
     @property
     def organization_id(self) -> str | None:
         return self._settings.organization_id
+
+    def estimate(self, files: Any, configuration: Any = None, **options: Any) -> Estimate:
+        """Expected pages and credits of extracting from ``files`` with ``configuration`` (or
+        keyword options such as ``tier="agentic"``), counted on this machine; no request is
+        sent. See :func:`llamaextract_nb.client.estimate.estimate`."""
+        from llamaextract_nb.client.estimate import estimate
+
+        return estimate(files, configuration, **options)
 
     def __repr__(self) -> str:
         return self._settings.repr_for(type(self).__name__)

@@ -22,11 +22,14 @@ import os
 import time
 from typing import Any
 
+from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client.async_client import AsyncClient
 from llamaextract_nb.client.batch_run import BatchRun
-from llamaextract_nb.client.batch_sources import collect_files
+from llamaextract_nb.client.batch_sources import BatchFile, collect_files
 from llamaextract_nb.client.configuration import build_configuration
+from llamaextract_nb.client.estimate import Estimate, check_credit_limit, estimate_documents
 from llamaextract_nb.client.ledger import Ledger
+from llamaextract_nb.client.pricing import UnknownRateError
 from llamaextract_nb.client.sync_bridge import run_to_completion
 from llamaextract_nb.results import BatchResult, ExtractResult
 
@@ -63,6 +66,7 @@ async def aextract_many(
     retry_failed: bool = False,
     progress: bool = True,
     timeout: float | None = None,
+    max_credits: float | None = None,
     **options: Any,
 ) -> BatchResult:
     """Extract ``schema`` from every document in ``files`` and return one :class:`BatchResult`.
@@ -81,8 +85,11 @@ async def aextract_many(
     they run out the call returns at once, the jobs keep running on the server and the ledger
     keeps them, and each unfinished document is reported with its last status (PENDING /
     RUNNING ...) and an error saying so (see :attr:`BatchResult.failures`): calling again with
-    the same arguments resumes. ``options`` are configuration options (``tier``,
-    ``cite_sources``, ``extraction_target`` ...).
+    the same arguments resumes. ``max_credits``: refuse to start (``CreditLimitError``) when
+    the cost estimate (:mod:`.estimate`, printed beside the progress bar) is above it; results
+    already in the ledger are counted too. ``options`` are configuration options (``tier``,
+    ``cite_sources``, ``extraction_target`` ...). The result's ``usage`` puts the estimate
+    beside what the service reported.
     """
     started = time.monotonic()
     if not isinstance(client, AsyncClient):
@@ -95,6 +102,7 @@ async def aextract_many(
     _check_timeout(timeout)
     configuration = build_configuration(schema, **options)
     documents = await asyncio.to_thread(collect_files, files)
+    expected = await _estimate(documents, configuration, max_credits, progress)
     book = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
     try:
         batch = BatchRun(
@@ -113,15 +121,40 @@ async def aextract_many(
         if book is not ledger:
             book.close()
     return BatchResult(
-        ExtractResult(
-            outcomes[batch.keys[doc.sha256]],
-            source=doc.path if doc.path is not None else doc.content,
-            name=doc.label,
-            schema=configuration.data_schema,
-            target=configuration.extraction_target,
-        )
-        for doc in documents
+        (
+            ExtractResult(
+                outcomes[batch.keys[doc.sha256]],
+                source=doc.path if doc.path is not None else doc.content,
+                name=doc.label,
+                schema=configuration.data_schema,
+                target=configuration.extraction_target,
+            )
+            for doc in documents
+        ),
+        estimate=expected.documents if expected is not None else None,
     )
+
+
+async def _estimate(
+    documents: list[BatchFile],
+    configuration: ExtractConfiguration,
+    max_credits: float | None,
+    progress: bool,
+) -> Estimate | None:
+    """The batch's cost estimate, printed when ``progress``; raises when above ``max_credits``.
+    A tier the rate table lacks leaves the batch without an estimate unless a limit is set."""
+    try:
+        expected = await asyncio.to_thread(estimate_documents, documents, configuration)
+    except UnknownRateError as exc:
+        if max_credits is not None:
+            raise
+        if progress:
+            print(f"Estimate: not available ({exc})", flush=True)
+        return None
+    check_credit_limit(expected, max_credits)
+    if progress:
+        print(f"Estimate: {expected}", flush=True)
+    return expected
 
 
 def _check_timeout(timeout: object) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 from llamaextract_nb.results import html
 from llamaextract_nb.results.options import DisplayOptions, check_threshold
 from llamaextract_nb.results.result import ExtractResult
+from llamaextract_nb.results.usage import job_usage, usage_frame
 
 
 class BatchResult(Sequence[ExtractResult]):
@@ -23,9 +24,16 @@ class BatchResult(Sequence[ExtractResult]):
     """
 
     def __init__(
-        self, results: Iterable[ExtractResult], *, options: DisplayOptions | None = None
+        self,
+        results: Iterable[ExtractResult],
+        *,
+        options: DisplayOptions | None = None,
+        estimate: pd.DataFrame | None = None,
     ) -> None:
         self.results = list(results)
+        self.estimate = estimate
+        """The cost estimate made before the run (``file``, ``pages``, ``credits`` per
+        document), when the batch made one."""
         for result in self.results:
             if not isinstance(result, ExtractResult):
                 raise TypeError(
@@ -39,7 +47,7 @@ class BatchResult(Sequence[ExtractResult]):
     def __getitem__(self, index: slice) -> BatchResult: ...
     def __getitem__(self, index: int | slice) -> ExtractResult | BatchResult:
         if isinstance(index, slice):
-            return BatchResult(self.results[index], options=self.options)
+            return BatchResult(self.results[index], options=self.options, estimate=self.estimate)
         return self.results[index]
 
     def __len__(self) -> int:
@@ -82,6 +90,17 @@ class BatchResult(Sequence[ExtractResult]):
     def fields(self) -> pd.DataFrame:
         """Every document's :attr:`ExtractResult.fields` stacked."""
         return _concat([r.fields for r in self.results], [])
+
+    @property
+    def usage(self) -> pd.DataFrame:
+        """Per document what the service reported: pages extracted and billed, credits (NA
+        unless the job was read with ``expand=usage``), with the estimate made before the run
+        beside it (``estimated_pages``, ``estimated_credits``)."""
+        rows = [
+            {"file": r.name, "job_id": r.job.id, "status": r.status, **job_usage(r.job)}
+            for r in self.results
+        ]
+        return usage_frame(rows, self.estimate)
 
     @property
     def failures(self) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from llamaextract_nb.results.layout import (
 )
 from llamaextract_nb.results.metadata import Extraction, read_extraction
 from llamaextract_nb.results.options import DisplayOptions, check_threshold
+from llamaextract_nb.results.usage import job_usage
 from llamaextract_nb.results.validation import validate_items
 
 
@@ -94,6 +95,11 @@ class ExtractResult:
     def data(self) -> dict[str, Any] | list[Any] | None:
         """``extract_result``; a per_doc result that came as a one-element list is unwrapped."""
         return self._extraction.data
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """Pages extracted and billed and credits as the job reported them (None if absent)."""
+        return job_usage(self.job)
 
     @property
     def metadata_errors(self) -> list[str]:

@@ -115,13 +115,16 @@ class RunPanel(w.VBox):
         self.run_button = w.Button(description="Run", icon="play", button_style="primary")
         self.run_button.add_class("lxnb-run-button")
         self.summary = w.HTML()
+        self.estimate = w.HTML(layout=w.Layout(margin="0 12px"))
+        """The cost estimate of the chosen files (kept current by the Studio)."""
         self.error = w.HTML()
         self.rows_box = w.VBox()
         self.rows: list[JobRow] = []
         self.job_run: JobRun | None = None
         """The current (or last) run: its jobs are polled together."""
         self._task: asyncio.Task[list[ExtractResult]] | None = None
-        super().__init__([w.HBox([self.run_button, self.summary]), self.error, self.rows_box])
+        header = w.HBox([self.run_button, self.estimate, self.summary])
+        super().__init__([header, self.error, self.rows_box])
         self.add_class("lxnb-run")
 
     def show_error(self, text: str) -> None:

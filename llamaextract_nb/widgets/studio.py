@@ -11,6 +11,7 @@ import ipywidgets as w
 
 from llamaextract_nb.schema import Schema, SchemaError
 from llamaextract_nb.widgets._html import MUTED, message
+from llamaextract_nb.widgets.estimate_view import EstimateView
 from llamaextract_nb.widgets.files import FilePicker
 from llamaextract_nb.widgets.history import HistoryPanel, RunRecord
 from llamaextract_nb.widgets.jobs import RunPanel
@@ -50,6 +51,7 @@ class Studio(w.VBox):
         self.run_panel = RunPanel()
         self.results_view = ResultsView()
         self.history = HistoryPanel(self._restore)
+        self.estimate = EstimateView(self.run_panel.estimate, self.file_picker, self.options_panel)
         self.file_picker.observe(self._sample_picked, "picked_sample")
         self.run_panel.run_button.on_click(lambda _: self._run_clicked())
         steps = w.Tab(

@@ -84,6 +84,7 @@ class Document:
     kind: str  # "pdf", "docx", "html", "txt", "md", "csv", "xlsx"
     has_geometry: bool = False  # True when word boxes are real page coordinates
     has_text_layer: bool = True  # False for a PDF with no extractable text
+    billing_pages: int | None = None  # pages as the service bills them, when not len(pages)
 
     @property
     def text(self) -> str:

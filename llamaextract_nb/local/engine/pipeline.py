@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from llamaextract_nb.api.pages import PageSpecError, parse_pages
+from llamaextract_nb.api.pages import PageSpecError, count_selected, parse_pages
 from llamaextract_nb.local.engine import assemble
 from llamaextract_nb.local.engine.compiler import compile_schema
-from llamaextract_nb.local.engine.document import DocumentError
+from llamaextract_nb.local.engine.document import Document, DocumentError
 from llamaextract_nb.local.engine.document_caches import extraction_caches
 from llamaextract_nb.local.engine.gcpause import gc_paused
 from llamaextract_nb.local.engine.hints import parse_hints
@@ -111,9 +111,16 @@ def _run(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOut
         confidence_scores=options.confidence_scores,
         parse_tier=options.parse_tier,
     )
-    pages = len(doc.pages)
     return EngineOutput(
         result=assemble.values(trees),
         metadata=metadata,
-        usage={"num_pages_extracted": pages, "num_pages_billed": pages},
+        usage={"num_pages_extracted": len(doc.pages), "num_pages_billed": _billed(doc, options)},
     )
+
+
+def _billed(doc: Document, options: Options) -> int:
+    """Pages as LlamaCloud bills them (:func:`~llamaextract_nb.api.pages.billed_pages`): a
+    PDF's read pages, a workbook's sheets, one page for other formats."""
+    if doc.kind == "pdf":
+        return len(doc.pages)
+    return count_selected(doc.billing_pages or 1, options.pages, options.max_pages)

@@ -70,6 +70,7 @@ def parse_xlsx(data: bytes, filename: str) -> Document:
         ) from exc
     lines: list[Line] = []
     tables: list[Table] = []
+    sheets = len(workbook.worksheets)
     try:
         for sheet in workbook.worksheets:
             _check_declared_size(sheet, filename)
@@ -91,7 +92,8 @@ def parse_xlsx(data: bytes, filename: str) -> Document:
                 lines.extend(table_lines(table))
     finally:
         workbook.close()
-    return Document(pages=[page_of(1, [line for line in lines if line.text], tables)], kind="xlsx")
+    page = page_of(1, [line for line in lines if line.text], tables)
+    return Document(pages=[page], kind="xlsx", billing_pages=sheets)
 
 
 def _blocks(rows: list[list[str]]) -> list[list[list[str]]]:
