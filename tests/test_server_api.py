@@ -268,7 +268,7 @@ def test_schema_validation_route(http: httpx.Client) -> None:
     )
     assert array_root.status_code == 400 and "root" in array_root.json()["detail"]
     generate = http.post("/api/v2/extract/schema/generate", json={"prompt": "invoice fields"})
-    assert generate.status_code == 400 and "language model" in generate.json()["detail"]
+    assert generate.status_code == 400 and "file_id" in generate.json()["detail"]
     bad_ref = {"type": "object", "properties": {"x": {"$ref": "#/$defs/Nope"}}}
     assert (
         http.post("/api/v2/extract/schema/validation", json={"data_schema": bad_ref}).status_code

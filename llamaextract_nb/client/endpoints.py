@@ -30,6 +30,7 @@ from llamaextract_nb.schema import to_json_schema
 FILES = "/api/v1/beta/files"
 EXTRACT = "/api/v2/extract"
 SCHEMA_VALIDATION = "/api/v2/extract/schema/validation"
+SCHEMA_GENERATE = "/api/v2/extract/schema/generate"
 
 FULL_EXPAND: tuple[str, ...] = EXPAND_VALUES
 """What ``extract()`` asks for on the finished job: configuration, metadata, usage."""
@@ -237,3 +238,27 @@ def validate_schema(schema: Any) -> Call[dict[str, Any]]:
 
     body = {"data_schema": to_json_schema(schema)}
     return Call("POST", SCHEMA_VALIDATION, parse, json=body, scoped=False)
+
+
+def generate_schema(
+    file_id: str | None = None,
+    *,
+    file_ids: Sequence[str] | None = None,
+    prompt: str | None = None,
+    data_schema: Any = None,
+    name: str | None = None,
+) -> Call[dict[str, Any]]:
+    """``schema/generate``; ``file_ids`` is the local server's several-documents extension."""
+    body: dict[str, Any] = {"file_id": file_id, "prompt": prompt, "name": name}
+    if data_schema is not None:
+        body["data_schema"] = to_json_schema(data_schema)
+    if file_ids:
+        body["file_ids"] = list(file_ids)
+
+    def parse(data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+            raise LlamaExtractError(f"schema/generate answered without parameters: {data!r}"[:300])
+        return data
+
+    body = {key: value for key, value in body.items() if value is not None}
+    return Call("POST", SCHEMA_GENERATE, parse, json=body, subject=f"file {file_id!r}")

@@ -11,7 +11,7 @@ import httpx
 from typing_extensions import Unpack
 
 from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File, Page, PresignedURL
-from llamaextract_nb.client import _timing, create_once, endpoints
+from llamaextract_nb.client import _timing, create_once, endpoints, suggest
 from llamaextract_nb.client.base import ClientBase, result_source
 from llamaextract_nb.client.configuration import build_configuration
 from llamaextract_nb.client.endpoints import Expand, FileFilters, JobFilters
@@ -26,6 +26,7 @@ from llamaextract_nb.client.polling import (
 from llamaextract_nb.client.request import Call, Done, Retry
 from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
 from llamaextract_nb.client.uploads import open_upload
+from llamaextract_nb.schema.suggestion import SchemaSuggestion
 
 if TYPE_CHECKING:
     from llamaextract_nb.client.async_client import AsyncClient
@@ -261,6 +262,29 @@ class Client(ClientBase):
         from llamaextract_nb.client.batch import extract_many
 
         return extract_many(self, files, schema, **kwargs)
+
+    def suggest_schema(
+        self, files: Any, prompt: str | None = None, schema: Any = None, *, name: str | None = None
+    ) -> SchemaSuggestion:
+        """Suggest a schema from documents (uploaded unless already File objects or ids).
+
+        ``prompt`` narrows the fields (e.g. "the parties and the dates"); ``schema`` is an
+        existing schema to extend (its fields are kept as written). Several documents are
+        read in one request by the local server, one after another (each refining the
+        last answer) elsewhere; see :mod:`.suggest`.
+        """
+        ids = []
+        for document in suggest.documents(files):
+            if isinstance(document, str):
+                ids.append(document)
+            else:
+                with document.open() as stream:
+                    ids.append(self.files.upload(stream, filename=document.name).id)
+        plan = suggest.SuggestPlan(ids, prompt, schema, name)
+        call: Call[dict[str, Any]] | None = plan.first_call()
+        while call is not None:
+            call = plan.next_call(self._send(call), suggest.sent_file_id(call))
+        return plan.result()
 
     # --- lifecycle -------------------------------------------------------------------
 

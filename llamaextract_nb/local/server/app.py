@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from llamaextract_nb import __version__
 from llamaextract_nb.local.jobs import WorkerPool
-from llamaextract_nb.local.server import configurations, errors, extract, files
+from llamaextract_nb.local.server import configurations, errors, extract, files, suggest
 from llamaextract_nb.local.server.context import ServerContext
 from llamaextract_nb.local.server.limits import BodyLimit
 from llamaextract_nb.local.server.settings import ServerSettings
@@ -66,6 +66,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.include_router(files.router)
     app.include_router(files.downloads)
+    app.include_router(suggest.router)
     app.include_router(extract.router)
     app.include_router(configurations.router)
     return app

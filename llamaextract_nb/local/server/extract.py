@@ -239,17 +239,6 @@ def delete_job(
     return JSONResponse({})
 
 
-@router.post("/schema/generate", summary="Generate a schema (needs a language model)")
-def generate_schema(
-    project_id: ProjectId = None, organization_id: ProjectId = None
-) -> JSONResponse:
-    raise HTTPException(
-        400,
-        "the local server has no language model to generate schemas; write the schema "
-        "(a dict, a pydantic model or lx.Schema) or generate it on LlamaCloud",
-    )
-
-
 @router.post(
     "/schema/validation", response_model=SchemaValidation, summary="Validate and normalise a schema"
 )

@@ -1,0 +1,39 @@
+"""Schema suggestion: fields inferred from documents, with where each was found.
+
+``suggest_schema([(key, file name, data), ...], prompt)`` parses each document with the engine's
+parsers and reads its labelled values, party blocks, issuer and tables
+(:mod:`.observe`), then names, types, describes and orders the fields over all documents
+(:mod:`.infer`). No HTTP here: the local server's ``schema/generate`` route calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from llamaextract_nb.local.engine.document import DocumentError
+from llamaextract_nb.local.engine.document_caches import extraction_caches
+from llamaextract_nb.local.engine.parsers import parse
+from llamaextract_nb.local.engine.suggest.infer import Source, SuggestedField, Suggestion, suggest
+
+__all__ = ["Source", "SuggestedField", "Suggestion", "suggest_schema"]
+
+MAX_PAGES = 20
+"""Pages read per document (the first ones): a schema is seen long before page 20."""
+
+
+def suggest_schema(documents: Sequence[tuple[str, bytes]], prompt: str | None = None) -> Suggestion:
+    """Suggested fields over ``(file name, content)`` pairs.
+
+    Raises :class:`DocumentError` naming the document when one cannot be read.
+    """
+    with extraction_caches():
+        parsed = []
+        for key, name, data in documents:
+            doc = parse(data, name, need_tables=True, max_pages=MAX_PAGES)
+            if not doc.has_text_layer:
+                raise DocumentError(
+                    f"{name} has no text layer (a scanned or image-only PDF): no fields can be "
+                    "suggested from it"
+                )
+            parsed.append((key, doc))
+        return suggest(parsed, prompt)

@@ -1,0 +1,75 @@
+"""The local engine's schema suggestion on documents the tests write (no server)."""
+
+from __future__ import annotations
+
+from llamaextract_nb.local.engine.suggest import suggest_schema
+from llamaextract_nb.local.engine.suggest.label_names import field_key, snake_case
+
+GERMAN = (
+    "Lieferant GmbH\nRechnungsnummer:  RE-4711\nRechnungsdatum:  05.06.2013\n"
+    "Gesamtbetrag:  215,14 €\nOffener Betrag:  165,14\n"
+)
+
+
+def _suggest(*texts: str, prompt: str | None = None) -> dict[str, object]:
+    documents = [(f"d{i}", f"doc{i}.txt", text.encode()) for i, text in enumerate(texts)]
+    suggestion = suggest_schema(documents, prompt)
+    return suggestion.data_schema()["properties"]
+
+
+def test_known_labels_in_other_languages_get_english_names() -> None:
+    assert field_key("Rechnungsnummer") == "invoice number"
+    assert field_key("Beleg-Nr") == "document number"
+    assert field_key("Tax (8%):") == "tax"
+    assert field_key("Bill To:") == "buyer"
+    assert snake_case("Größe / Maß") == "groesse_mass"
+    props = _suggest(GERMAN)
+    assert props["invoice_number"]["type"] == "string"
+    assert props["invoice_date"] == {
+        "type": "string",
+        "format": "date",
+        "description": 'Printed as "Rechnungsdatum"',
+    }
+    assert props["total_amount"]["type"] == "number"
+    assert props["amount_due"]["type"] == "number"
+    assert props["currency"]["type"] == "string"  # read from the € of the amounts
+
+
+def test_types_come_from_every_value_and_enums_from_repeats() -> None:
+    docs = [
+        f"Status: {status}\nPaid: {paid}\nItems: {items}\nWeight: {weight}\nRef: A-{i}\n"
+        for i, (status, paid, items, weight) in enumerate(
+            [("Open", "yes", "3", "2"), ("Closed", "no", "12", "2.5"), ("Open", "yes", "7", "4")]
+        )
+    ]
+    props = _suggest(*docs)
+    assert props["status"]["enum"] == ["Closed", "Open"]
+    assert props["paid"]["type"] == "boolean"
+    assert props["items"]["type"] == "integer"
+    assert props["weight"]["type"] == "number"
+    assert props["ref"]["type"] == "string"  # all different: no enum
+
+
+def test_fields_seen_in_most_documents_come_first_and_prompt_narrows() -> None:
+    one = "Order date: 2024-01-02\nColour: red\nTotal: 10.00\n"
+    two = "Total: 12.00\nShipping date: 2024-02-03\n"
+    assert list(_suggest(one, two))[0] == "total"
+    narrowed = _suggest(one, two, prompt="the dates")
+    assert set(narrowed) == {"order_date", "shipping_date"}
+
+
+def test_tables_become_arrays_of_objects_with_typed_columns() -> None:
+    text = (
+        "Invoice No: 1\n\nDescription | Qty | Unit Price | Delivered\n--- | --- | --- | ---\n"
+        "Bolts | 4 | 1.50 | 2024-03-01\nNuts | 10 | 0.25 | 2024-03-02\n"
+    )
+    documents = [("d", "doc.md", text.encode())]
+    props = suggest_schema(documents).data_schema()["properties"]
+    columns = props["line_items"]["items"]["properties"]
+    assert {name: node["type"] for name, node in columns.items()} == {
+        "description": "string",
+        "quantity": "integer",
+        "unit_price": "number",
+        "delivered": "string",
+    }
+    assert columns["delivered"]["format"] == "date"
