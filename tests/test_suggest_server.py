@@ -117,7 +117,7 @@ def test_async_client_has_the_same_method(local_server: ServerProcess) -> None:
             return await c.suggest_schema(lx.samples.get("receipt.pdf").path, prompt="total")
 
     suggestion = asyncio.run(run())
-    assert [f.name for f in suggestion.schema.fields][0] == "total"
+    assert next(f.name for f in suggestion.schema.fields) == "total"
 
 
 def test_official_sdk_generate_schema_works_unchanged(local_server: ServerProcess) -> None:

@@ -18,10 +18,12 @@ from llamaextract_nb.widgets.jobs import RunPanel
 from llamaextract_nb.widgets.options import OptionsPanel
 from llamaextract_nb.widgets.results_view import ResultsView
 from llamaextract_nb.widgets.schema_editor import SchemaEditor
+from llamaextract_nb.widgets.schema_suggest import SuggestPanel
 
 if TYPE_CHECKING:
     from llamaextract_nb.client import AsyncClient, Client
     from llamaextract_nb.results import BatchResult
+    from llamaextract_nb.schema.suggestion import SchemaSuggestion
 
 
 class Studio(w.VBox):
@@ -47,6 +49,7 @@ class Studio(w.VBox):
             True, description="Adding a sample also loads its schema", indent=False
         )
         self.schema_editor = SchemaEditor(schema)
+        self.suggest_panel = SuggestPanel(self.schema_editor, self._suggest_clicked)
         self.options_panel = OptionsPanel()
         self.run_panel = RunPanel()
         self.results_view = ResultsView()
@@ -57,7 +60,7 @@ class Studio(w.VBox):
         steps = w.Tab(
             [
                 w.VBox([self.file_picker, self.load_sample_schema]),
-                self.schema_editor,
+                w.VBox([self.suggest_panel, self.schema_editor]),
                 self.options_panel,
             ],
             titles=("1 · Documents", "2 · Schema", "3 · Options"),
@@ -104,6 +107,33 @@ class Studio(w.VBox):
     def add_files(self, pattern: str) -> None:
         """Add files on the kernel's disk by path or glob."""
         self.file_picker.add_path(pattern)
+
+    def suggest_schema(self, prompt: str | None = None) -> asyncio.Task[SchemaSuggestion]:
+        """Suggest fields from the chosen documents (a task to ``await``); they are listed
+        in the Schema tab to be added one by one or all, never replacing the user's."""
+        loop = asyncio.get_running_loop()
+        files = [f.source if f.path else {"name": f.name, "content": f.source}
+                 for f in self.file_picker.files]  # fmt: skip
+        if not files:
+            raise ValueError("choose at least one document first (Documents tab)")
+        self.suggest_panel.busy(f"Reading {len(files)} document(s)...")
+
+        async def suggest() -> SchemaSuggestion:
+            try:
+                found = await self._client_for(loop).suggest_schema(files, prompt)
+            except Exception as exc:
+                self.suggest_panel.failed(str(exc))
+                raise
+            self.suggest_panel.show(found)
+            return found
+
+        return loop.create_task(suggest())
+
+    def _suggest_clicked(self, prompt: str | None) -> None:
+        try:
+            self.suggest_schema(prompt)
+        except Exception as exc:  # shown in the widget, never as a traceback
+            self.suggest_panel.failed(str(exc))
 
     # --- running ------------------------------------------------------------------
 

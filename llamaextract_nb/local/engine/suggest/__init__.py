@@ -21,10 +21,13 @@ MAX_PAGES = 20
 """Pages read per document (the first ones): a schema is seen long before page 20."""
 
 
-def suggest_schema(documents: Sequence[tuple[str, bytes]], prompt: str | None = None) -> Suggestion:
-    """Suggested fields over ``(file name, content)`` pairs.
+def suggest_schema(
+    documents: Sequence[tuple[str, str, bytes]], prompt: str | None = None
+) -> Suggestion:
+    """Suggested fields over ``(key, file name, content)`` documents; sources name each
+    document by its key (a file id, say).
 
-    Raises :class:`DocumentError` naming the document when one cannot be read.
+    Raises :class:`DocumentError` naming the file when one cannot be read.
     """
     with extraction_caches():
         parsed = []
