@@ -22,6 +22,7 @@ def test_known_labels_in_other_languages_get_english_names() -> None:
     assert field_key("Beleg-Nr") == "document number"
     assert field_key("Tax (8%):") == "tax"
     assert field_key("Bill To:") == "buyer"
+    assert field_key("Käufer/Leistungsempfänger") == "buyer"
     assert snake_case("Größe / Maß") == "groesse_mass"
     props = _suggest(GERMAN)
     assert props["invoice_number"]["type"] == "string"
@@ -73,3 +74,35 @@ def test_tables_become_arrays_of_objects_with_typed_columns() -> None:
         "delivered": "string",
     }
     assert columns["delivered"]["format"] == "date"
+
+
+def test_letters_give_the_addressee_and_the_numbers_date() -> None:
+    letter = (
+        "Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen\nHerrn\nTheodor Est\nBahnstr. 42\n"
+        "88802 Spielkreis\n\nRechnung # RE-20140519/499 vom 19.05.2014\n"
+        "Summe inkl. USt: 559,84 €\n"
+    )
+    documents = [("d", "letter.txt", letter.encode())]
+    suggestion = suggest_schema(documents)
+    props = suggestion.data_schema()["properties"]
+    assert props["invoice_number"]["type"] == "string"
+    assert props["invoice_date"]["format"] == "date"
+    assert props["total_amount"]["type"] == "number"
+    sources = suggestion.sources()
+    assert sources["invoice_number"][0]["value"] == "RE-20140519/499"
+    assert sources["invoice_date"][0]["value"] == "19.05.2014"
+    assert [s["value"] for s in sources["buyer.name"]] == ["Herrn Theodor Est"]
+    assert sources["buyer.address"][0]["value"] == "Bahnstr. 42, 88802 Spielkreis"
+
+
+def test_a_suggested_schema_extracts_by_the_labels_it_was_found_under() -> None:
+    from llamaextract_nb.local.engine import extract
+    from llamaextract_nb.local.engine.labels import printed_as, printed_labels
+
+    assert printed_labels(printed_as(["Beleg-Nr", "Ref:"])) == ["beleg-nr", "ref"]
+    assert printed_labels('How long it lasts, e.g. "3 years"') == []
+    data = b"Beleg-Nr:  KR-77\nVertrags-Datum:  01.04.2013\n"
+    schema = suggest_schema([("d", "doc.txt", data)]).data_schema()
+    assert schema["properties"]["document_number"]["description"] == 'Printed as "Beleg-Nr"'
+    result = extract(data, "doc.txt", {"data_schema": schema}).result
+    assert result == {"document_number": "KR-77", "vertrags_datum": "2013-04-01"}

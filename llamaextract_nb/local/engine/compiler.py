@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise, product
 from typing import Any, Union
 
+from llamaextract_nb.local.engine.labels import printed_labels
 from llamaextract_nb.local.engine.synonyms import SYNONYMS
 from llamaextract_nb.local.engine.types import FieldSpec
 from llamaextract_nb.schema.convert import SchemaError, inline_refs
@@ -361,6 +362,7 @@ def _leaf(
     terms = _label_terms(base_path, combine=combine)
     if noun is not None:
         terms.append(noun)
+    terms += [label for label in printed_labels(description) if label not in terms]
     return FieldSpec(
         path=path,
         name=name,

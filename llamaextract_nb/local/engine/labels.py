@@ -167,3 +167,26 @@ def _closest_term(found: str, terms: list[str]) -> str:
         if term.replace(" ", "").lower() == squashed:
             return term
     return found
+
+
+# A field's description may name the labels a document prints for it: 'Printed as "Beleg-Nr"'
+# (or "Column printed as ..."). Schema suggestion writes them so; the compiler reads them back
+# as label terms, so a suggested schema extracts by the labels it was suggested from.
+_PRINTED_AS = re.compile(r'\bprinted as\s+((?:"[^"\n]{1,60}"(?:\s*(?:,|or)\s*)?)+)', re.IGNORECASE)
+_QUOTED = re.compile(r'"([^"\n]{1,60})"')
+
+
+def printed_as(labels: list[str]) -> str:
+    """``Printed as "Invoice No." or "Inv #"``: the labels of a field, for its description."""
+    return "Printed as " + " or ".join(f'"{label}"' for label in labels)
+
+
+def printed_labels(description: str) -> list[str]:
+    """The labels a description says the field is printed as (lower case), in order."""
+    found: list[str] = []
+    for match in _PRINTED_AS.finditer(description):
+        for label in _QUOTED.findall(match.group(1)):
+            phrase = " ".join(label.replace(":", " ").lower().split())
+            if phrase and phrase not in found:
+                found.append(phrase)
+    return found

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llamaextract_nb.local.engine.document import Document
+from llamaextract_nb.local.engine.labels import printed_as
 from llamaextract_nb.local.engine.suggest.label_names import (
     normalise_label,
     snake_case,
     terms_of,
 )
 from llamaextract_nb.local.engine.suggest.observe import Column, Seen, observe
-from llamaextract_nb.local.engine.suggest.value_types import field_type, value_type
+from llamaextract_nb.local.engine.suggest.value_types import ID_WORDS, field_type, value_type
 
 MAX_FIELDS = 80
 MAX_COLUMNS = 30
@@ -171,7 +172,9 @@ def _field(key: str, group: list[tuple[str, Seen]], has_buyer: bool) -> Suggeste
     values = [s.value for _, s in group]
     types = [value_type(v, key.split()) for v in values]
     kind, enum = field_type(types, values, documents)
-    description = f"Printed as {_quoted(labels)}"
+    if set(key.split()) & ID_WORDS:
+        kind, enum = "string", []  # identifiers repeat (a reissued invoice) but are no enum
+    description = printed_as(labels[:3])
     return SuggestedField(snake_case(key), kind, description, sources, documents, enum, terms=terms)
 
 
@@ -184,18 +187,18 @@ def _block(
     terms: set[str],
 ) -> SuggestedField:
     """A party printed as a block under its label: an object with a name and an address."""
-    under = _quoted(labels)
-    children = [SuggestedField("name", "string", f"Name printed under {under}")]
+    where = f"printed under {_quoted(labels)}" if labels else "in the letter's address window"
+    children = [SuggestedField("name", "string", f"Name {where}")]
     has_address = any(s.parts.get("address") for _, s in group)
     if has_address:
-        children.append(SuggestedField("address", "string", f"Address printed under {under}"))
+        children.append(SuggestedField("address", "string", f"Address {where}"))
     for name, s in group:
         for child in children:
             value = s.parts.get(child.name) or (s.value if child.name == "name" else "")
             if value:
                 child.sources.append(Source(name, s.page, s.label, value))
                 child.documents = len({src.document for src in child.sources})
-    description = f"The party printed under {under}"
+    description = f"The party {where}"
     return SuggestedField(
         snake_case(key), "object", description, sources, documents, children=children, terms=terms
     )
@@ -219,7 +222,7 @@ def _columns(columns: list[Column], group: list[tuple[str, Seen]]) -> list[Sugge
         ]
         documents = len({src.document for src in sources})
         terms = terms_of(key) | {w for label in labels for w in normalise_label(label).split()}
-        description = f"Column {_quoted(labels)}"
+        description = f"{printed_as(labels[:3])} (a column header)"
         children.append(
             SuggestedField(
                 snake_case(key), kind, description, sources, documents, enum, terms=terms

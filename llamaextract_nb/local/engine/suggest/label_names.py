@@ -48,7 +48,7 @@ LABEL_NAMES: dict[str, list[str]] = {
         "umsatzsteuer", "mehrwertsteuer", "mwst", "ust", "summe umsatzsteuer", "mwst betrag",
         "tva", "montant tva", "iva", "btw",
     ],
-    "currency": ["währung", "beträge in", "devise", "moneda", "valuta"],
+    "currency": ["währung", "rechnungswährung", "beträge in", "devise", "moneda", "valuta"],
     "customer number": ["kundennummer", "kunden number", "numéro client", "número de cliente"],
     "order number": ["bestellnummer", "bestell number", "auftragsnummer"],
     "buyer": [
@@ -111,8 +111,14 @@ def _lookup() -> dict[str, str]:
 
 
 def known_key(label: str) -> str | None:
-    """The English field name a label is known to print, or None."""
-    return _lookup().get(normalise_label(label))
+    """The English field name a label is known to print, or None; a label offering
+    alternatives (``"Käufer/Leistungsempfänger"``) is known by its first known part."""
+    lookup = _lookup()
+    found = lookup.get(normalise_label(label))
+    if found is None and "/" in label:
+        parts = (lookup.get(normalise_label(part)) for part in label.split("/"))
+        found = next((key for key in parts if key is not None), None)
+    return found
 
 
 def known_words() -> frozenset[str]:

@@ -36,8 +36,15 @@ from llamaextract_nb.local.engine.suggest.label_names import (
 from llamaextract_nb.local.engine.suggest.value_types import currency_of, value_type
 from llamaextract_nb.local.engine.types import FieldSpec, Hints
 
-_COLON_LABEL = re.compile(r"^(?P<label>[^\W\d_][^:]{0,44}?)\s*(?:#\s*:?|:)\s*(?P<value>.*)$")
+_COLON_LABEL = re.compile(r"^(?P<label>[^\W\d_][^:]{0,44}?)\s*(?P<mark>#\s*:?|:)\s*(?P<value>.*)$")
 _NEXT_LABEL = re.compile(r"\s{2,}(?=[^\W\d_][^:]{0,30}:)")  # "1234  IBAN-Nr.: ..."
+_DATED = re.compile(r"\b(?:vom|von|dated|of|du|del)\s+(\S.{5,30})$", re.IGNORECASE)
+_SALUTATION = re.compile(
+    r"(?i)^(?:herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|monsieur|madame)$"
+)
+# a return address printed above a letter's window: "Acme GmbH ● Ecke 12 ● 12345 Stadt"
+_RETURN_ADDRESS = re.compile(r"^[^●•·|]{2,60}(?:\s[●•·|]\s[^●•·|]{2,60}){2,}$")
+_WINDOW_SEARCH_LINES = 30
 _MAX_LABEL_WORDS = 6
 _MAX_VALUE_CHARS = 80
 _MAX_BLOCK_LINES = 4
@@ -80,6 +87,9 @@ def observe(doc: Document) -> list[Seen]:
     for page in doc.pages:
         found += _page_labels(page, doc.has_geometry)
         found += _tables(page)
+    recipient = _recipient(doc.pages[0], doc.has_geometry) if doc.pages else None
+    if recipient is not None and not any(s.key in ("buyer", "customer") for s in found):
+        found.append(recipient)
     issuer = _issuer(doc)
     if issuer is not None and not any(s.key in ("seller", "vendor", "company") for s in found):
         found.append(issuer)
@@ -145,6 +155,8 @@ def _read_segment(
     match = _COLON_LABEL.match(text)
     if match and _label_like(match.group("label")) and not match.group("value").startswith("/"):
         label, value = match.group("label").strip(), match.group("value").strip()
+        if match.group("mark").startswith("#"):
+            label += " #"  # "Rechnung # RE-501": the number of an invoice
         if value:
             _add(found, label, value, page.number, index, 1.0)
             return 1
@@ -176,7 +188,13 @@ def _add(found: list[Seen], label: str, value: str, page: int, line: int, streng
     if not key or any(s.key == key and s.page == page and s.label == label for s in found):
         return
     words = key.split()
-    if value_type("x", words) == "string" and set(words) & {"number", "id"} and " " in value:
+    if words[-1] in ("number", "id") and " " in value:
+        dated = _DATED.search(value)
+        if (
+            dated is not None and value_type(dated.group(1)) == "date"
+        ):  # "Rechnung # RE-501 vom 19.05.2014": the number's date too
+            date_key = " ".join([*words[:-1], "date"])
+            found.append(Seen(date_key, label, dated.group(1), page, line, "label", strength * 0.9))
         value = next((t for t in value.split() if any(ch.isdigit() for ch in t)), value)
     found.append(Seen(key, label, value, page, line, "label", strength))
 
@@ -207,13 +225,37 @@ def _below(
         return
     key = field_key(label)
     if key in PARTY_KEYS:
-        parts = {"name": block[0]}
-        address = [line for line in block[1:] if line]
-        if address:
-            parts["address"] = join_lines(address)
-        found.append(Seen(key, label, block[0], page.number, index, "block", strength, parts))
+        found.append(_party(key, label, block, page.number, index, strength))
     else:
         _add(found, label, block[0], page.number, index, strength * 0.9)
+
+
+def _party(key: str, label: str, block: list[str], page: int, line: int, strength: float) -> Seen:
+    """A party block: its name (a salutation joined to the line after it), then its address."""
+    if len(block) > 1 and _SALUTATION.match(block[0]):
+        block = [f"{block[0]} {block[1]}", *block[2:]]
+    parts = {"name": block[0]}
+    if block[1:]:
+        parts["address"] = join_lines(block[1:])
+    return Seen(key, label, block[0], page, line, "block", strength, parts)
+
+
+def _recipient(page: Page, geometry: bool) -> Seen | None:
+    """The addressee in a letter's window: the lines under the sender's one-line return
+    address (``Acme GmbH ● Ecke 12 ● 12345 Stadt``), in its column."""
+    for index, line in enumerate(page.lines[:_WINDOW_SEARCH_LINES]):
+        segs = segments(line, geometry)
+        if not segs or not _RETURN_ADDRESS.match(line.text[segs[0].start : segs[0].end].strip()):
+            continue
+        seg = segs[0]
+        block = []
+        for below in lines_below(page, index, geometry, _MAX_BLOCK_LINES):
+            target = overlapping_segment(below, geometry, seg.x0, max(seg.x1, seg.x0 + 1))
+            if target is not None and target.start == 0:
+                block.append(below.text[target.start : target.end].strip())
+        if len(block) >= 2:
+            return _party("buyer", "", block, page.number, index, 0.6)
+    return None
 
 
 def _issuer(doc: Document) -> Seen | None:

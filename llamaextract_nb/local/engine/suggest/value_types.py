@@ -20,7 +20,8 @@ from llamaextract_nb.local.engine.values import (
 
 _PLAIN_INTEGER = re.compile(r"[-−]?(?:[1-9]\d{0,2}(?:[,.'’]\d{3})+|[1-9]\d*|0)")
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
-_ID_WORDS = frozenset({"number", "id", "code", "reference", "ref", "iban", "bic", "phone"})
+ID_WORDS = frozenset({"number", "id", "code", "reference", "ref", "iban", "bic", "phone"})
+"""Words of a name that say its field holds an identifier: always a string."""
 MAX_ENUM_VALUES = 6
 _MAX_ENUM_CHARS = 30
 
@@ -39,7 +40,7 @@ def value_type(text: str, name_words: Sequence[str] = ()) -> str:
     """``date``, ``integer``, ``number``, ``boolean`` or ``string`` for one printed value;
     a field whose name says it holds an identifier (``number``, ``id``...) is a string."""
     text = text.strip()
-    if not text or set(name_words) & _ID_WORDS:
+    if not text or set(name_words) & ID_WORDS:
         return "string"
     if _covers(text, "date") and parse_date(text) is not None:
         return "date"
