@@ -7,18 +7,26 @@ or null. Every parsed object keeps the JSON it came from in ``.raw``.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+# --- the contract's enums: defined here once, imported by every layer and the local server
+
+Tier = Literal["cost_effective", "agentic", "agentic_plus", "turbo"]
+ExtractionTarget = Literal["per_doc", "per_page", "per_table_row"]
+ParseTier = Literal["fast", "cost_effective", "agentic", "agentic_plus"]
+KnownStatus = Literal["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"]
 
 JobStatus = str
 """A job status: one of :data:`JOB_STATUSES` or any string the service adds later."""
 
-JOB_STATUSES = ("PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED")
-TERMINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
-TIERS = ("cost_effective", "agentic", "agentic_plus", "turbo")
-EXTRACTION_TARGETS = ("per_doc", "per_page", "per_table_row")
-PARSE_TIERS = ("fast", "cost_effective", "agentic", "agentic_plus")
+JOB_STATUSES: tuple[KnownStatus, ...] = get_args(KnownStatus)
+TERMINAL_STATUSES: frozenset[str] = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
+UNFINISHED_STATUSES: tuple[KnownStatus, ...] = ("PENDING", "THROTTLED", "RUNNING")
+TIERS: tuple[Tier, ...] = get_args(Tier)
+EXTRACTION_TARGETS: tuple[ExtractionTarget, ...] = get_args(ExtractionTarget)
+PARSE_TIERS: tuple[ParseTier, ...] = get_args(ParseTier)
 FILE_PURPOSES = ("user_data", "parse", "extract", "split", "classify", "sheet", "agent_app")
 EXPAND_VALUES = ("configuration", "extract_metadata", "usage", "metadata")
 

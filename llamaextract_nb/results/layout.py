@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from llamaextract_nb.schema.refs import SchemaError, inline_refs, unwrap
+
 Kind = Literal["number", "integer", "boolean", "date", "enum", "string", "list", "object", "any"]
 
 _DATE_WORDS = frozenset({"date", "dates", "dob", "birthday", "birthdate", "datetime", "timestamp"})
@@ -55,9 +57,17 @@ class Layout:
 
 
 def layout_from_schema(schema: dict[str, Any]) -> Layout:
-    """Columns in schema order, typed from ``type`` / ``format`` / ``enum`` (dates also by name)."""
+    """Columns in schema order, typed from ``type`` / ``format`` / ``enum`` (dates also by name).
+
+    A schema whose ``$ref``s cannot be expanded (cyclic, dangling, too large) gives no
+    columns: the data's own layout is used instead.
+    """
     layout = Layout()
-    _add_object(layout, schema, "", schema)
+    try:
+        expanded = inline_refs(schema)
+    except SchemaError:
+        return layout
+    _add_object(layout, expanded, "")
     return layout
 
 
@@ -112,70 +122,42 @@ def _add_data(layout: Layout, obj: dict[str, Any], prefix: str) -> None:
             layout.columns.append(Column(path, "list" if isinstance(value, list) else "any"))
 
 
-def _add_object(layout: Layout, node: dict[str, Any], prefix: str, root: dict[str, Any]) -> None:
+def _add_object(layout: Layout, node: dict[str, Any], prefix: str) -> None:
     properties = node.get("properties")
     if not isinstance(properties, dict):
         return
     for key, raw in properties.items():
         path = f"{prefix}{key}"
-        sub = resolve(raw, root)
+        sub = _node(raw)
         kind = _kind(sub, key)
         if kind == "object" and isinstance(sub.get("properties"), dict):
-            _add_object(layout, sub, path + ".", root)
-        elif kind == "list" and _is_object_items(sub, root):
-            items = resolve(sub.get("items"), root)
+            _add_object(layout, sub, path + ".")
+        elif kind == "list" and _is_object_items(sub):
+            items = _node(sub.get("items"))
             child = Layout()
-            _add_object(child, items, "", root)
+            _add_object(child, items, "")
             layout.arrays[path] = child
         else:
             enum = tuple(v for v in sub.get("enum", ()) if v is not None) if kind == "enum" else ()
             layout.columns.append(Column(path, kind, enum))
 
 
-def _is_object_items(node: dict[str, Any], root: dict[str, Any]) -> bool:
-    items = resolve(node.get("items"), root)
+def _is_object_items(node: dict[str, Any]) -> bool:
+    items = _node(node.get("items"))
     return _kind(items, "") == "object" and isinstance(items.get("properties"), dict)
 
 
-def resolve(node: Any, root: dict[str, Any]) -> dict[str, Any]:
-    """The schema node with local ``$ref`` followed and nullable wrappers removed."""
-    seen: set[str] = set()
-    while isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
-            seen.add(ref)
-            target: Any = root
-            for part in ref[2:].split("/"):
-                target = target.get(part) if isinstance(target, dict) else None
-            node = {**(target or {}), **{k: v for k, v in node.items() if k != "$ref"}}
-            continue
-        for key in ("anyOf", "oneOf"):
-            options = node.get(key)
-            if isinstance(options, list):
-                real = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
-                if len(real) == 1:
-                    rest = {k: v for k, v in node.items() if k != key}
-                    node = {**resolve(real[0], root), **rest}
-                    break
-        else:
-            all_of = node.get("allOf")
-            if isinstance(all_of, list) and len(all_of) == 1:
-                node = {
-                    **resolve(all_of[0], root),
-                    **{k: v for k, v in node.items() if k != "allOf"},
-                }
-                continue
-            return node
-    return {}
+def _node(node: Any) -> dict[str, Any]:
+    """A property's schema without nullable wrappers (refs were inlined before)."""
+    return unwrap(node)[0] if isinstance(node, dict) else {}
 
 
 def _kind(node: dict[str, Any], name: str) -> Kind:
     if isinstance(node.get("enum"), list):
         return "enum"
     types = node.get("type")
-    if isinstance(types, list):
-        real = [t for t in types if t != "null"]
-        types = real[0] if len(real) == 1 else None
+    if isinstance(types, list):  # several types left by unwrap(): untyped
+        types = None
     if types is None and isinstance(node.get("properties"), dict):
         types = "object"
     if types == "string":

@@ -2,22 +2,20 @@
 
 Accepted: a dict, a JSON string, a path to a JSON file, a pydantic model class, or an
 object with a ``to_json_schema()`` method (such as :class:`~llamaextract_nb.schema.Schema`).
-``$ref`` / ``$defs`` are inlined because the service's support for them is unconfirmed.
+``$ref`` / ``$defs`` are inlined (:func:`~llamaextract_nb.schema.refs.inline_refs`, bounded
+before it expands) because the service's support for them is unconfirmed.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from pathlib import Path
 from typing import Any
 
-from llamaextract_nb.errors import LlamaExtractError
+from llamaextract_nb.schema.refs import SchemaError, inline_refs
 
-
-class SchemaError(LlamaExtractError, ValueError):
-    """A schema could not be read or is not usable; the message says what and how to fix it."""
+__all__ = ["SchemaError", "inline_refs", "to_json_schema"]
 
 
 def to_json_schema(schema: Any) -> dict[str, Any]:
@@ -57,30 +55,3 @@ def _loads(text: str, *, source: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise SchemaError(f"{source} holds a JSON {type(value).__name__}, not an object schema")
     return value
-
-
-def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
-    """Return a copy of ``schema`` with local ``$ref``s replaced by their definitions."""
-    defs: dict[str, Any] = {}
-    for key in ("$defs", "definitions"):
-        defs.update({f"#/{key}/{name}": value for name, value in schema.get(key, {}).items()})
-
-    def resolve(node: Any, seen: tuple[str, ...]) -> Any:
-        if isinstance(node, list):
-            return [resolve(item, seen) for item in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            if ref not in defs:
-                raise SchemaError(f"$ref {ref!r} points at no definition in this schema")
-            if ref in seen:
-                raise SchemaError(f"$ref {ref!r} is recursive; recursive schemas are not supported")
-            target = resolve(copy.deepcopy(defs[ref]), (*seen, ref))
-            siblings = {k: resolve(v, seen) for k, v in node.items() if k != "$ref"}
-            return {**target, **siblings}
-        return {k: resolve(v, seen) for k, v in node.items() if k not in ("$defs", "definitions")}
-
-    result = resolve(schema, ())
-    assert isinstance(result, dict)
-    return result

@@ -22,31 +22,42 @@ class SchemaProblem:
         return f"{self.path or '<root>'}: {self.message}"
 
 
-def _string_chars(node: Any) -> int:
-    if isinstance(node, str):
-        return len(node)
-    if isinstance(node, dict):
-        return sum(len(str(k)) + _string_chars(v) for k, v in node.items())
-    if isinstance(node, list):
-        return sum(_string_chars(v) for v in node)
-    return 0
+def _string_chars(schema: Any) -> int:
+    """Characters of every key and string value (an explicit stack: nothing recurses)."""
+    total, stack = 0, [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            total += len(node)
+        elif isinstance(node, dict):
+            total += sum(len(str(k)) for k in node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return total
 
 
-def _walk(node: Any, path: str, depth: int, stats: dict[str, Any]) -> None:
-    """Count properties and find the deepest nesting (and its path) below ``node``."""
-    if not isinstance(node, dict):
-        return
-    if depth > stats["depth"]:
-        stats["depth"], stats["deepest"] = depth, path
-    for name, child in (node.get("properties") or {}).items():
-        stats["properties"] += 1
-        child_path = f"{path}.{name}" if path else name
-        _walk(child, child_path, depth + 1, stats)
-    if isinstance(node.get("items"), dict):
-        _walk(node["items"], f"{path}[]", depth, stats)
-    for key in ("anyOf", "oneOf", "allOf"):
-        for option in node.get(key) or []:
-            _walk(option, path, depth, stats)
+def _walk(schema: dict[str, Any], stats: dict[str, Any]) -> None:
+    """Count properties and find the deepest nesting (and its path), with an explicit stack."""
+    stack: list[tuple[Any, str, int]] = [(schema, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if depth > stats["depth"]:
+            stats["depth"], stats["deepest"] = depth, path
+        children: list[tuple[Any, str, int]] = []
+        properties = node.get("properties")
+        for name, child in properties.items() if isinstance(properties, dict) else ():
+            stats["properties"] += 1
+            children.append((child, f"{path}.{name}" if path else name, depth + 1))
+        if isinstance(node.get("items"), dict):
+            children.append((node["items"], f"{path}[]", depth))
+        for key in ("anyOf", "oneOf", "allOf"):
+            options = node.get(key)
+            if isinstance(options, list):
+                children.extend((option, path, depth) for option in options)
+        stack.extend(reversed(children))  # visited in schema order: ties name the first
 
 
 def check_limits(schema: Any) -> list[SchemaProblem]:
@@ -61,7 +72,7 @@ def check_limits(schema: Any) -> list[SchemaProblem]:
             )
         )
     stats: dict[str, Any] = {"depth": 0, "deepest": "", "properties": 0}
-    _walk(schema, "", 0, stats)
+    _walk(schema, stats)
     if stats["depth"] > MAX_DEPTH:
         problems.append(
             SchemaProblem(

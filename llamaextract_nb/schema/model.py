@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from llamaextract_nb.schema.convert import SchemaError, to_json_schema
+from llamaextract_nb.schema.refs import unwrap
 
 if TYPE_CHECKING:
     from llamaextract_nb.schema.lint import Problem
@@ -105,7 +106,7 @@ class Schema:
         """Read a JSON Schema dict (``$ref``s inlined, ``anyOf`` with null read as optional)."""
         if not isinstance(schema, dict):
             raise SchemaError(f"expected a JSON Schema dict, got a {type(schema).__name__}")
-        root = _unwrap_nullable(to_json_schema(schema))
+        root = unwrap(to_json_schema(schema))[0]
         if root.get("type", "object") != "object" or (
             "type" not in root and "properties" not in root
         ):
@@ -171,23 +172,6 @@ class Schema:
 # --- JSON Schema -> fields ---------------------------------------------------------------
 
 
-def _unwrap_nullable(node: dict[str, Any]) -> dict[str, Any]:
-    """Turn ``anyOf: [X, {type: null}]`` and ``type: [X, "null"]`` into X (outer keys kept)."""
-    for key in ("anyOf", "oneOf"):
-        options = node.get(key)
-        if isinstance(options, list):
-            real = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
-            if len(real) == 1 and isinstance(real[0], dict):
-                outer = {k: v for k, v in node.items() if k != key}
-                return _unwrap_nullable({**real[0], **outer})
-    kind = node.get("type")
-    if isinstance(kind, list):
-        real_types = [t for t in kind if t != "null"]
-        if len(real_types) == 1:
-            return {**node, "type": real_types[0]}
-    return node
-
-
 def _read_fields(node: dict[str, Any], path: str) -> list[Field]:
     properties = node.get("properties") or {}
     if not isinstance(properties, dict):
@@ -202,7 +186,7 @@ def _read_fields(node: dict[str, Any], path: str) -> list[Field]:
 def _read_field(name: str, raw: Any, path: str, required: bool) -> Field:
     if not isinstance(raw, dict):
         raise SchemaError(f"{path}: a property must be a JSON Schema object, got {raw!r}")
-    node = _unwrap_nullable(raw)
+    node = unwrap(raw)[0]
     description = str(node.get("description") or "")
     kind = node.get("type")
     if "enum" in node and kind in (None, "string"):
@@ -213,7 +197,7 @@ def _read_field(name: str, raw: Any, path: str, required: bool) -> Field:
     if kind == "object" or (kind is None and "properties" in node):
         return Field(name, "object", description, required, children=_read_fields(node, path))
     if kind == "array":
-        items = _unwrap_nullable(node.get("items") or {})
+        items = unwrap(node.get("items") or {})[0]
         item_kind = items.get("type")
         if item_kind == "object" or (item_kind is None and "properties" in items):
             children = _read_fields(items, f"{path}[]")

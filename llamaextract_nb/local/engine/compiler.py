@@ -18,7 +18,7 @@ from typing import Any, Union
 from llamaextract_nb.local.engine.labels import printed_labels
 from llamaextract_nb.local.engine.synonyms import SYNONYMS
 from llamaextract_nb.local.engine.types import FieldSpec
-from llamaextract_nb.schema.convert import SchemaError, inline_refs
+from llamaextract_nb.schema.refs import SchemaError, inline_refs, unwrap
 
 
 @dataclass(slots=True)
@@ -258,24 +258,6 @@ def split_name(name: str) -> list[str]:
     return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
 
 
-def _unwrap_nullable(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Return (the non-null branch, whether null is allowed)."""
-    for key in ("anyOf", "oneOf"):
-        options = schema.get(key)
-        if isinstance(options, list):
-            non_null = [o for o in options if isinstance(o, dict) and o.get("type") != "null"]
-            nullable = len(non_null) < len(options)
-            if non_null:  # several types: the first one is read (e.g. string | number)
-                siblings = {k: v for k, v in schema.items() if k != key}
-                return {**non_null[0], **siblings}, nullable
-    json_type = schema.get("type")
-    if isinstance(json_type, list):
-        non_null_types = [t for t in json_type if t != "null"]
-        nullable = len(non_null_types) < len(json_type)
-        return {**schema, "type": non_null_types[0] if non_null_types else "string"}, nullable
-    return schema, False
-
-
 def _json_type(schema: dict[str, Any]) -> str:
     json_type = schema.get("type")
     if isinstance(json_type, str):
@@ -306,7 +288,7 @@ def _compile(
     """Compile one schema node. ``is_item``: the item object of an array of objects;
     ``in_item``: a property of one, whose labels (table headers) do not repeat the
     array's name."""
-    schema, nullable = _unwrap_nullable(schema)
+    schema, nullable = unwrap(schema, first_of_many=True)
     json_type = _json_type(schema)
     terms = _label_terms(path, combine=not in_item)
     if json_type == "object":
@@ -326,7 +308,7 @@ def _compile(
             label_terms=terms,
         )
     if json_type == "array":
-        items, _ = _unwrap_nullable(schema.get("items") or {})
+        items, _ = unwrap(schema.get("items") or {}, first_of_many=True)
         if _json_type(items) == "object":
             item = _compile(items, path, required=True, is_item=True)
             assert isinstance(item, ObjectNode)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from llamaextract_nb.api.models import EXTRACTION_TARGETS
 from llamaextract_nb.api.pages import PageSpecError, count_selected, parse_pages
 from llamaextract_nb.local.engine import assemble
 from llamaextract_nb.local.engine.compiler import compile_schema
@@ -21,7 +22,6 @@ from llamaextract_nb.local.engine.metadata import extract_metadata
 from llamaextract_nb.local.engine.parsers import parse
 from llamaextract_nb.schema.convert import SchemaError
 
-TARGETS = ("per_doc", "per_page", "per_table_row")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +38,10 @@ class Options:
     @classmethod
     def from_configuration(cls, configuration: dict[str, Any]) -> Options:
         target = str(configuration.get("extraction_target") or "per_doc").lower()
-        if target not in TARGETS:
+        if target not in EXTRACTION_TARGETS:
             raise DocumentError(
-                f"extraction_target {target!r} is not supported; use one of {', '.join(TARGETS)}"
+                f"extraction_target {target!r} is not supported; "
+                f"use one of {', '.join(EXTRACTION_TARGETS)}"
             )
         max_pages = configuration.get("max_pages")
         if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):

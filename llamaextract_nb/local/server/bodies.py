@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from llamaextract_nb.api.combinations import unsupported_combinations
+from llamaextract_nb.api.models import ExtractionTarget, ParseTier, Tier
 from llamaextract_nb.api.pages import parse_pages
 from llamaextract_nb.local.server.limits import MAX_SYSTEM_PROMPT_CHARS
+from llamaextract_nb.schema.refs import SchemaError, check_expandable
 
-Tier = Literal["cost_effective", "agentic", "agentic_plus", "turbo"]
-Target = Literal["per_doc", "per_page", "per_table_row"]
-ParseTier = Literal["fast", "cost_effective", "agentic", "agentic_plus"]
-Status = Literal["PENDING", "THROTTLED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"]
+SCHEMA_LIMIT = "schema_limit"
+"""The error type of a schema refused before anything recursive reads it (answered 400)."""
+
+
+def bounded_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` if its nesting and ``$ref`` expansion are within bounds (checked without
+    recursion, before pydantic or the routes serialise it), else a ``schema_limit`` error."""
+    try:
+        check_expandable(schema)
+    except SchemaError as exc:
+        raise PydanticCustomError(SCHEMA_LIMIT, "{reason}", {"reason": str(exc)}) from None
+    return schema
+
+
+DataSchema = Annotated[dict[str, Any], AfterValidator(bounded_schema)]
 
 
 class ConfigurationIn(BaseModel):
@@ -21,10 +35,10 @@ class ConfigurationIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    data_schema: dict[str, Any]
+    data_schema: DataSchema
     tier: Tier = "cost_effective"
     version: str = "latest"
-    extraction_target: Target = "per_doc"
+    extraction_target: ExtractionTarget = "per_doc"
     cite_sources: bool = False
     confidence_scores: bool = False
     advanced_citations: bool = True
@@ -75,4 +89,4 @@ class JobCreateIn(BaseModel):
 class SchemaIn(BaseModel):
     """Body of ``POST /api/v2/extract/schema/validation``."""
 
-    data_schema: dict[str, Any]
+    data_schema: DataSchema

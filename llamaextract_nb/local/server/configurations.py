@@ -9,16 +9,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from llamaextract_nb.api.models import Page
 from llamaextract_nb.local.server import paging
 from llamaextract_nb.local.server.auth import require_token
-from llamaextract_nb.local.server.bodies import ConfigurationIn
+from llamaextract_nb.local.server.bodies import SCHEMA_LIMIT, ConfigurationIn, bounded_schema
 from llamaextract_nb.local.server.context import Ctx, ProjectId, ServerContext
 from llamaextract_nb.local.server.errors import conflict, not_found
 from llamaextract_nb.local.server.extract import normalise_schema
 from llamaextract_nb.local.store.db import NameTaken, Row
+from llamaextract_nb.schema.refs import MAX_NESTING, nesting
 
 router = APIRouter(
     prefix="/api/v1/beta/configurations",
@@ -37,6 +39,20 @@ class Parameters(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     product_type: ProductType
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Parameters:
+        extra = self.model_extra or {}
+        if isinstance(extra.get("data_schema"), dict):
+            bounded_schema(extra["data_schema"])
+        depth = nesting(extra)
+        if depth > MAX_NESTING:
+            raise PydanticCustomError(
+                SCHEMA_LIMIT,
+                f"the parameters nest {depth} levels of JSON objects and arrays; at most "
+                f"{MAX_NESTING} are accepted",
+            )
+        return self
 
 
 class ConfigurationCreate(BaseModel):

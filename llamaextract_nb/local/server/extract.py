@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from llamaextract_nb.api.combinations import spreadsheet_input_problem
-from llamaextract_nb.api.models import ExtractJob, Page, SchemaValidation
+from llamaextract_nb.api.models import ExtractJob, KnownStatus, Page, SchemaValidation
 from llamaextract_nb.local.server import paging
 from llamaextract_nb.local.server.auth import require_token
-from llamaextract_nb.local.server.bodies import ConfigurationIn, JobCreateIn, SchemaIn, Status
+from llamaextract_nb.local.server.bodies import ConfigurationIn, JobCreateIn, SchemaIn
 from llamaextract_nb.local.server.context import Ctx, ProjectId, ServerContext
 from llamaextract_nb.local.server.errors import conflict, invalid, not_found
 from llamaextract_nb.local.server.ids import file_key, new_job_id
@@ -151,7 +151,7 @@ def _time_bound(name: str, moment: datetime | None) -> str | None:
 def list_jobs(
     ctx: Ctx,
     job_ids: Annotated[list[str] | None, Query()] = None,
-    status: Status | None = None,
+    status: KnownStatus | None = None,
     file_input: str | None = None,
     document_input_value: Annotated[str | None, Query(deprecated=True)] = None,
     document_input_type: Annotated[str | None, Query(description="file_id or parse_job_id")] = None,

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from llamaextract_nb.api.models import UNFINISHED_STATUSES
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -74,7 +76,8 @@ CREATE TABLE IF NOT EXISTS parse_jobs (
 CREATE INDEX IF NOT EXISTS parse_jobs_file_sha256 ON parse_jobs (file_sha256);
 """
 
-NON_TERMINAL = ("PENDING", "THROTTLED", "RUNNING")
+NON_TERMINAL = UNFINISHED_STATUSES
+_NON_TERMINAL_SQL = "(" + ", ".join(f"'{status}'" for status in NON_TERMINAL) + ")"
 MAX_ATTEMPTS = 3
 
 Row = dict[str, Any]
@@ -216,7 +219,7 @@ class Store:
             "SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = :s)"
             " OR EXISTS (SELECT 1 FROM parse_jobs WHERE file_sha256 = :s)"
             " OR EXISTS (SELECT 1 FROM jobs WHERE file_sha256 = :s"
-            "            AND status IN ('PENDING', 'THROTTLED', 'RUNNING')) AS used",
+            f"            AND status IN {_NON_TERMINAL_SQL}) AS used",
             {"s": sha256},
         )
         return bool(row and row["used"])
