@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ServerProcess
+from servers import ServerProcess
 
 from llamaextract_nb.schema.refs import MAX_EXPANDED_SIZE, MAX_NESTING
 

@@ -23,7 +23,6 @@ from llamaextract_nb.local.engine.parsers import parse
 from llamaextract_nb.schema.convert import SchemaError
 
 
-
 @dataclass(frozen=True, slots=True)
 class Options:
     """The configuration options the engine acts on."""
