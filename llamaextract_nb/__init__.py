@@ -50,6 +50,9 @@ _EXPORTS: dict[str, str] = {
     "BatchResult": "llamaextract_nb.results",
     # evaluate
     "Truth": "llamaextract_nb.evaluate",
+    "Evaluation": "llamaextract_nb.evaluate",
+    "Comparison": "llamaextract_nb.evaluate",
+    "compare": "llamaextract_nb.evaluate",
     # widgets
     "Studio": "llamaextract_nb.widgets",
     # samples

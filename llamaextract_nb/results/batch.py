@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import pandas as pd
 
@@ -13,6 +13,9 @@ from llamaextract_nb.results import html
 from llamaextract_nb.results.options import DisplayOptions, check_threshold
 from llamaextract_nb.results.result import ExtractResult
 from llamaextract_nb.results.usage import job_usage, usage_frame
+
+if TYPE_CHECKING:
+    from llamaextract_nb.evaluate import Evaluation
 
 
 class BatchResult(Sequence[ExtractResult]):
@@ -134,6 +137,25 @@ class BatchResult(Sequence[ExtractResult]):
     def as_model(self, model: Any) -> list[Any]:
         """Each completed document's data as ``model`` (see :meth:`ExtractResult.as_model`)."""
         return [r.as_model(model) for r in self.results if r.status == "COMPLETED"]
+
+    def rename(self, names: Mapping[str, str]) -> BatchResult:
+        """Every result with its top-level fields renamed (see :meth:`ExtractResult.rename`)."""
+        return BatchResult([r.rename(names) for r in self.results], options=self.options)
+
+    def evaluate(
+        self,
+        truth: Any,
+        rules: Mapping[str, Any] | None = None,
+        *,
+        tolerance: float | None = None,
+        max_error: float = 0.02,
+    ) -> Evaluation:
+        """Grade every document that has truth (matched by file name stem); see
+        :meth:`ExtractResult.evaluate`. Documents that did not complete are graded as
+        extracting nothing."""
+        from llamaextract_nb.evaluate import evaluate  # the evaluate layer sits above results
+
+        return evaluate(self.results, truth, rules=rules, tolerance=tolerance, max_error=max_error)
 
     def _repr_html_(self) -> str:
         return html.batch_html(self, self.options)

@@ -157,7 +157,7 @@ def _grid_cell(leaf: Leaf, options: DisplayOptions) -> str:
     tip = [f"confidence {leaf.confidence:.3f}" if leaf.confidence is not None else "no confidence"]
     for citation in leaf.citations:
         page = f"p. {citation.page}: " if citation.page else ""
-        tip.append(page + _shorten(citation.text or "", options.max_text))
+        tip.append(page + shorten(citation.text or "", options.max_text))
     low = leaf.confidence is not None and leaf.confidence < options.threshold
     return (
         f'<td class="{"lx-cell-low" if low else "lx-cell"}" title="{escape(chr(10).join(tip))}">'
@@ -210,7 +210,7 @@ def _fields_table(result: ExtractResult, shown: Sequence[Leaf], options: Display
 def _value(value: Any, max_text: int) -> str:
     if value is None:
         return '<span class="lx-null">not found</span>'
-    return escape(_shorten(str(value), max_text))
+    return escape(shorten(str(value), max_text))
 
 
 def _confidence(leaf: Leaf, threshold: float) -> str:
@@ -243,28 +243,29 @@ def _citations(leaf: Leaf, max_text: int) -> str:
     lines = []
     for citation in quoted:
         page = f'<span class="lx-page">p.&nbsp;{citation.page}</span>' if citation.page else ""
-        lines.append(f"<div>{page}{_highlight(leaf.value, citation.text or '', max_text)}</div>")
+        lines.append(f"<div>{page}{highlight(leaf.value, citation.text or '', max_text)}</div>")
     texts = "\n".join(c.text for c in quoted if c.text)
     if citation_mismatch(leaf.value, texts):
         lines.append('<div class="lx-warn">⚠ value not found in the cited text</div>')
     return "".join(lines)
 
 
-def _highlight(value: Any, text: str, max_text: int) -> str:
+def highlight(value: Any, text: str, max_text: int) -> str:
+    """``text`` escaped and shortened around ``value``, which is marked where it is printed."""
     span = locate(value, text)
     if span is None:
-        return escape(_shorten(text, max_text))
+        return escape(shorten(text, max_text))
     start, end = span
     margin = max(0, (max_text - (end - start)) // 2)
     before = text[max(0, start - margin) : start]
     after = text[end : end + margin]
     lead = "…" if start - margin > 0 else ""
     tail = "…" if end + margin < len(text) else ""
-    middle = _shorten(text[start:end], max_text)
+    middle = shorten(text[start:end], max_text)
     return f"{escape(lead + before)}<mark>{escape(middle)}</mark>{escape(after + tail)}"
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import ValidationError
@@ -23,8 +24,12 @@ from llamaextract_nb.results.layout import (
 )
 from llamaextract_nb.results.metadata import Extraction, read_extraction
 from llamaextract_nb.results.options import DisplayOptions, check_threshold
+from llamaextract_nb.results.renaming import renamed_job, renamed_schema
 from llamaextract_nb.results.usage import job_usage
 from llamaextract_nb.results.validation import validate_items
+
+if TYPE_CHECKING:
+    from llamaextract_nb.evaluate import Evaluation
 
 
 class ExtractResult:
@@ -225,6 +230,37 @@ class ExtractResult:
         if self.target == "per_doc" and isinstance(self.data, dict):
             return validate_items(model, [self.data], prefix=False)[0]
         return validate_items(model, self._extraction.items, prefix=True)
+
+    def rename(self, names: Mapping[str, str]) -> ExtractResult:
+        """A copy whose top-level fields are renamed (``{"number": "invoice_number"}``) in
+        the data, the metadata and the schema: to grade or compare a run made with other
+        field names."""
+        schema = renamed_schema(self._schema, names) if self._schema is not None else None
+        return ExtractResult(
+            renamed_job(self.raw, names),
+            source=self.source,
+            name=self._name,
+            schema=schema,
+            target=self.target,
+            options=self.options,
+        )
+
+    def evaluate(
+        self,
+        truth: Any,
+        rules: Mapping[str, Any] | None = None,
+        *,
+        tolerance: float | None = None,
+        max_error: float = 0.02,
+    ) -> Evaluation:
+        """Grade this result against ``truth`` (a :class:`~llamaextract_nb.evaluate.Truth`, or
+        anything ``Truth.load`` reads: folder, JSONL / CSV path, dict, DataFrame). ``rules``
+        overrides the matching rule per field (``{"vendor_name": "fuzzy:90"}``);
+        ``tolerance`` is the default relative tolerance of numbers. See
+        :func:`llamaextract_nb.evaluate.evaluate`."""
+        from llamaextract_nb.evaluate import evaluate  # the evaluate layer sits above results
+
+        return evaluate([self], truth, rules=rules, tolerance=tolerance, max_error=max_error)
 
     # --- display ----------------------------------------------------------------------
 
