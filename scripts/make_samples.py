@@ -832,6 +832,416 @@ def reproducible_zip(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
+# --------------------------------------------------------------------------- evaluation sets
+#
+# Two folders of documents with truth for evaluating schemas (``lx.samples.folder(...)``):
+# ``invoices/`` and ``receipts/``. Each document ``<stem>.pdf`` has its truth in
+# ``<stem>.json`` beside it (the Truth folder format: the expected extracted data, nothing
+# else); ``_set.json`` describes the set and holds a reference schema. Layouts, label
+# wordings, date formats and currencies vary from document to document.
+
+SET_VENDORS = [
+    ("Brightline Components Inc.", ("2100 Foundry Street, Suite 300", "Austin, TX 78701")),
+    ("Northwind Traders Ltd", ("14 Wharf Road", "Bristol BS1 4RN, United Kingdom")),
+    ("Kessler Maschinenbau GmbH", ("Industriestrasse 22", "70565 Stuttgart, Germany")),
+    ("Bluefin Software LLC", ("88 Harbor Way", "Seattle, WA 98101")),
+    ("Atelier Lumiere SARL", ("5 Rue des Lilas", "69003 Lyon, France")),
+    ("Greenfield Office Supply Co.", ("410 Maple Avenue", "Columbus, OH 43215")),
+    ("Redwood Analytics Inc.", ("1 Market Plaza, Floor 9", "San Francisco, CA 94105")),
+    ("Oakridge Print & Design Ltd", ("Unit 7, Riverside Park", "Leeds LS10 1AB, United Kingdom")),
+    ("Vantage Logistics BV", ("Havenstraat 31", "3011 Rotterdam, Netherlands")),
+    ("Copperleaf Catering LLC", ("72 Union Street", "Boston, MA 02108")),
+    ("Summit Cloud Services Inc.", ("900 Pine Street", "Denver, CO 80202")),
+    ("Meridian Medical Supplies Ltd", ("3 Carrow Way", "Norwich NR1 2DD, United Kingdom")),
+]
+SET_BUYERS = [
+    ("Harbor Analytics Inc.", "450 Market Street, Suite 1200, San Francisco, CA 94105"),
+    ("Lakeside Dental Group", "19 Shore Drive, Madison, WI 53703"),
+    ("Pinecrest Academy", "2 School Lane, Oxford OX1 3BG, United Kingdom"),
+    ("Helios Solar AG", "Sonnenweg 4, 8004 Zurich, Switzerland"),
+]
+SET_PRODUCTS = [
+    ("Consulting hours", 150.0),
+    ("Annual software licence", 1200.0),
+    ("Printer toner, black", 64.5),
+    ("Copy paper A4, 5 reams", 23.9),
+    ("Network switch 24-port", 389.0),
+    ("Installation service", 240.0),
+    ("Ergonomic office chair", 315.0),
+    ("Standing desk frame", 449.0),
+    ("Event catering per guest", 38.5),
+    ("Delivery and handling", 45.0),
+    ("Brochure print run (500)", 610.0),
+    ("Logo design package", 850.0),
+    ("Cloud storage 1 TB / month", 19.99),
+    ("Support plan, monthly", 99.0),
+    ("Disposable gloves, box", 7.25),
+    ("Surgical masks, pack of 50", 12.4),
+]
+INVOICE_LABELS = [
+    # number, issue date, due date, subtotal, tax, total, table header
+    ("Invoice Number:", "Invoice Date:", "Due Date:", "Subtotal:", "Tax", "Total:",
+     ("Description", "Qty", "Unit Price", "Amount")),
+    ("Invoice No.", "Date of issue", "Payment due", "Net amount", "VAT", "Amount due",
+     ("Item", "Quantity", "Rate", "Total")),
+    ("Reference", "Dated", "Pay by", "Sub-total", "Sales tax", "Balance due",
+     ("Product", "Units", "Price", "Line total")),
+    ("Inv #", "Issued", "Due", "Net", "GST", "Grand Total",
+     ("Service", "Hours", "Unit cost", "Sum")),
+]  # fmt: skip
+DATE_FORMATS = ["%B %d, %Y", "%d.%m.%Y", "%Y-%m-%d", "%d %b %Y", "%b %d, %Y", "%d %B %Y"]
+CURRENCIES = [("USD", "$"), ("EUR", "EUR "), ("GBP", "\u00a3")]
+
+
+@dataclass(frozen=True)
+class SetDocument:
+    """One document of an evaluation set and what it says."""
+
+    kind: str  # "invoice" or "receipt"
+    stem: str
+    vendor: str
+    vendor_address: tuple[str, ...]
+    number: str
+    issued: dt.date
+    due: dt.date | None
+    currency: str
+    symbol: str
+    items: tuple[Item, ...]
+    tax_rate: float
+    date_format: str
+    labels: tuple[Any, ...]
+    layout: int
+    buyer: tuple[str, str] | None = None
+
+    @property
+    def subtotal(self) -> float:
+        return round(sum(item.amount for item in self.items), 2)
+
+    @property
+    def tax(self) -> float:
+        return round(self.subtotal * self.tax_rate, 2)
+
+    @property
+    def total(self) -> float:
+        return round(self.subtotal + self.tax, 2)
+
+    def date(self, value: dt.date) -> str:
+        return value.strftime(self.date_format).replace(" 0", " ")
+
+    def truth(self) -> dict[str, Any]:
+        return {
+            "vendor_name": self.vendor,
+            "invoice_number": self.number,
+            "invoice_date": self.issued.isoformat(),
+            "due_date": self.due.isoformat() if self.due else None,
+            "total_amount": self.total,
+            "tax": self.tax,
+            "currency": self.currency,
+            "line_items": [
+                {"description": i.description, "quantity": i.quantity, "amount": i.amount}
+                for i in self.items
+            ],
+        }
+
+
+def set_invoices() -> list[SetDocument]:
+    import random
+
+    rng = random.Random(13)
+    documents = []
+    for index in range(12):
+        vendor, address = SET_VENDORS[index]
+        currency, symbol = CURRENCIES[index % 3]
+        issued = dt.date(2024, 1, 8) + dt.timedelta(days=23 * index + rng.randrange(5))
+        products = rng.sample(SET_PRODUCTS, 2 + index % 4)
+        items = tuple(Item(name, rng.randrange(1, 15), price) for name, price in products)
+        prefix = ["INV-", "", "F", "NW/"][index % 4]
+        documents.append(
+            SetDocument(
+                kind="invoice",
+                stem=f"invoice-{index + 1:02d}",
+                vendor=vendor,
+                vendor_address=address,
+                number=f"{prefix}{2024}{rng.randrange(100, 999)}{index:02d}"
+                if index % 2
+                else f"{prefix}{rng.randrange(1000, 9999)}",
+                issued=issued,
+                due=issued + dt.timedelta(days=(14, 30, 45)[index % 3]),
+                currency=currency,
+                symbol=symbol,
+                items=items,
+                tax_rate=(0.08, 0.2, 0.19, 0.0)[index % 4],
+                date_format=DATE_FORMATS[index % len(DATE_FORMATS)],
+                labels=INVOICE_LABELS[index % len(INVOICE_LABELS)],
+                layout=index % 3,
+                buyer=SET_BUYERS[index % len(SET_BUYERS)],
+            )
+        )
+    return documents
+
+
+RECEIPT_STORES = [
+    ("CORNER BAKERY CAFE", ("221 Elm Street", "Portland, OR 97205")),
+    ("GREEN GROCER MARKET", ("18 High Street", "Cambridge CB2 1LA")),
+    ("PIXEL ELECTRONICS", ("500 Tech Blvd", "San Jose, CA 95110")),
+    ("CAFE AMELIE", ("12 Rue Cler", "75007 Paris")),
+    ("HARDWARE DEPOT", ("77 Mill Road", "Dayton, OH 45402")),
+    ("THE BOOK NOOK", ("3 Castle Street", "Edinburgh EH2 3AH")),
+    ("FRESHMART", ("9 Station Road", "Reading RG1 1LG")),
+    ("SUNRISE PHARMACY", ("1402 Ocean Ave", "Santa Monica, CA 90401")),
+    ("BERGER BACKSTUBE", ("Hauptstrasse 5", "10115 Berlin")),
+    ("QUICKFUEL 24", ("Route 9 Exit 4", "Albany, NY 12205")),
+]
+RECEIPT_ITEMS = [
+    ("Croissant", 3.5), ("Latte large", 5.25), ("Bananas 1kg", 1.89), ("USB-C cable", 12.99),
+    ("Espresso", 2.8), ("Paperback novel", 9.99), ("Milk 2L", 2.35), ("Ibuprofen 200mg", 6.49),
+    ("Rye bread", 4.2), ("Unleaded 40.2 L", 68.7), ("AA batteries 8pk", 8.79),
+    ("Screws assorted", 5.6), ("Notebook A5", 3.95), ("Orange juice", 3.1),
+]  # fmt: skip
+RECEIPT_LABELS = [
+    # number, date, subtotal, tax, total
+    ("Receipt #:", "Date:", "Subtotal", "Tax", "TOTAL"),
+    ("Trans:", "Date/Time:", "Sub Total", "VAT", "Total due"),
+    ("Order No:", "", "Net", "Sales tax", "AMOUNT PAID"),
+    ("Ticket", "Dated", "Subtotal", "GST", "Balance"),
+    ("Bill #", "Date:", "Items total", "Tax incl.", "Grand total"),
+]  # fmt: skip
+
+
+def set_receipts() -> list[SetDocument]:
+    import random
+
+    rng = random.Random(31)
+    documents = []
+    for index in range(10):
+        store, address = RECEIPT_STORES[index]
+        currency, symbol = CURRENCIES[(0, 2, 0, 1, 0, 2, 2, 0, 1, 0)[index]]
+        products = rng.sample(RECEIPT_ITEMS, 2 + index % 4)
+        items = tuple(
+            Item(name, 1 + (index + k) % 3 // 2, price) for k, (name, price) in enumerate(products)
+        )
+        documents.append(
+            SetDocument(
+                kind="receipt",
+                stem=f"receipt-{index + 1:02d}",
+                vendor=store,
+                vendor_address=address,
+                number=f"{rng.randrange(1000, 99999):05d}",
+                issued=dt.date(2024, 2, 1) + dt.timedelta(days=17 * index + rng.randrange(3)),
+                due=None,
+                currency=currency,
+                symbol=symbol,
+                items=items,
+                tax_rate=(0.0, 0.2, 0.0725, 0.1, 0.05)[index % 5],
+                date_format=["%m/%d/%Y", "%d.%m.%Y", "%d %b %Y", "%Y-%m-%d", "%b %d %Y"][index % 5],
+                labels=RECEIPT_LABELS[index % len(RECEIPT_LABELS)],
+                layout=index % 2,
+            )
+        )
+    return documents
+
+
+def set_invoice_pdf(doc: SetDocument) -> bytes:
+    number_label, date_label, due_label, sub_label, tax_label, total_label, header = doc.labels
+    pdf = Pdf()
+    pdf.add_page()
+    pairs = [
+        (number_label, doc.number),
+        (date_label, doc.date(doc.issued)),
+        (due_label, doc.date(doc.due) if doc.due else ""),
+    ]
+    pdf.text_at(50, 50, doc.vendor, size=15, style="B")
+    for offset, line in enumerate(doc.vendor_address):
+        pdf.text_at(50, 72 + 12 * offset, line, size=9)
+    buyer_name, buyer_address = doc.buyer or ("", "")
+    if doc.layout == 0:  # title right, label/value pairs right, Bill To left
+        pdf.text_at(362, 48, "INVOICE", size=20, style="B", width=200, align="R")
+        for offset, (label, value) in enumerate(pairs):
+            pdf.text_at(352, 80 + 15 * offset, label, size=10, style="B", width=100)
+            pdf.text_at(452, 80 + 15 * offset, value, size=10, width=110, align="R")
+        pdf.text_at(50, 140, "Bill To:", size=10, style="B")
+        pdf.text_at(50, 154, buyer_name, size=10)
+        pdf.text_at(50, 167, buyer_address, size=9)
+        top = 205
+    elif doc.layout == 1:  # labels above their values in a band of columns
+        pdf.text_at(50, 110, "Invoice", size=18, style="B")
+        for column, (label, value) in enumerate(pairs):
+            x = 50 + 170 * column
+            pdf.text_at(x, 140, label.rstrip(":").upper(), size=8, style="B")
+            pdf.text_at(x, 152, value, size=10)
+        pdf.text_at(50, 180, f"Customer: {buyer_name}, {buyer_address}", size=9)
+        top = 210
+    else:  # "Label: value" lines in one column under a centred title
+        pdf.text_at(50, 100, "TAX INVOICE", size=16, style="B", width=512, align="C")
+        for offset, (label, value) in enumerate(pairs):
+            text = f"{label.rstrip(':')}: {value}" if label else value
+            pdf.text_at(50, 130 + 14 * offset, text, size=10)
+        pdf.text_at(330, 130, "Billed to", size=9, style="B")
+        pdf.text_at(330, 143, buyer_name, size=9)
+        pdf.text_at(330, 156, buyer_address, size=8)
+        top = 195
+    widths = (262, 60, 95, 95)
+    pdf.set_font("helvetica", "B", 10)
+    pdf.set_fill_color(225, 229, 235)
+    pdf.set_xy(50, top)
+    border = 1 if doc.layout != 2 else "B"
+    for title, width in zip(header, widths, strict=True):
+        pdf.cell(
+            width, 18, title, border=border, align="L" if width > 200 else "R", fill=doc.layout == 0
+        )
+    y = top + 18
+    pdf.set_font("helvetica", "", 10)
+    for item in doc.items:
+        pdf.set_xy(50, y)
+        cells = (item.description, str(item.quantity), money(item.unit_price), money(item.amount))
+        for value, width in zip(cells, widths, strict=True):
+            pdf.cell(
+                width,
+                17,
+                value,
+                border=1 if doc.layout != 2 else 0,
+                align="L" if width > 200 else "R",
+            )
+        y += 17
+    y += 14
+    totals = [
+        (sub_label, doc.subtotal),
+        (f"{tax_label} {doc.tax_rate:.0%}", doc.tax),
+        (total_label, doc.total),
+    ]
+    for offset, (label, amount) in enumerate(totals):
+        style = "B" if label == total_label else ""
+        pdf.text_at(
+            342,
+            y + 15 * offset,
+            label.rstrip(":") + ":",
+            size=10,
+            style=style,
+            width=120,
+            align="R",
+        )
+        pdf.text_at(
+            462,
+            y + 15 * offset,
+            f"{doc.symbol}{money(amount)}",
+            size=10,
+            style=style,
+            width=100,
+            align="R",
+        )
+    pdf.text_at(50, y + 70, f"All amounts in {doc.currency}. Thank you for your business.", size=8)
+    return bytes(pdf.output())
+
+
+def set_receipt_pdf(doc: SetDocument) -> bytes:
+    number_label, date_label, sub_label, tax_label, total_label = doc.labels
+    height = 260 + 13 * len(doc.items)
+    pdf = Pdf(width=226, height=height)
+    pdf.add_page()
+    family = "courier" if doc.layout == 0 else "helvetica"
+
+    def line(
+        y: float, left: str, right: str = "", *, center: bool = False, bold: bool = False
+    ) -> None:
+        style = "B" if bold else ""
+        if center:
+            pdf.text_at(12, y, left, size=9, style=style, width=202, align="C", family=family)
+            return
+        pdf.text_at(12, y, left, size=9, style=style, family=family)
+        if right:
+            pdf.text_at(112, y, right, size=9, style=style, width=102, align="R", family=family)
+
+    y = 18.0
+    line(y, doc.vendor, center=True, bold=True)
+    for text in doc.vendor_address:
+        y += 12
+        line(y, text, center=True)
+    y += 22
+    printed = doc.date(doc.issued)
+    if date_label:
+        line(y, f"{date_label} {printed}".strip(), "12:41" if doc.layout else "")
+    else:
+        line(y, printed, "12:41")
+    y += 12
+    line(y, f"{number_label} {doc.number}")
+    y += 14
+    line(y, "-" * 33 if doc.layout == 0 else "")
+    for item in doc.items:
+        y += 12
+        name = item.description if item.quantity == 1 else f"{item.quantity} x {item.description}"
+        line(y, name, money(item.amount))
+    y += 14
+    line(y, f"{sub_label}", money(doc.subtotal))
+    y += 12
+    line(y, f"{tax_label} {doc.tax_rate:.2%}".replace(".00%", "%"), money(doc.tax))
+    y += 12
+    line(y, total_label, f"{doc.symbol}{money(doc.total)}", bold=True)
+    y += 12
+    line(y, ("VISA ****4821", "CASH", "MASTERCARD ****0193")[len(doc.number) % 3], money(doc.total))
+    y += 24
+    line(y, "Thank you!", center=True)
+    return bytes(pdf.output())
+
+
+def evaluation_schema() -> dict[str, Any]:
+    """The reference schema of the evaluation sets: the truth's field names."""
+    return {
+        "type": "object",
+        "properties": {
+            "vendor_name": {
+                "type": "string",
+                "description": "Business that issued the invoice or receipt",
+            },
+            "invoice_number": {"type": "string", "description": "Invoice or receipt number"},
+            "invoice_date": {"type": "string", "format": "date", "description": "Date issued"},
+            "due_date": {
+                "type": "string",
+                "format": "date",
+                "description": "Payment due date; receipts have none",
+            },
+            "total_amount": {"type": "number", "description": "Total to pay, tax included"},
+            "tax": {"type": "number", "description": "Tax amount: VAT, GST, sales tax"},
+            "currency": {
+                "type": "string",
+                "enum": ["USD", "EUR", "GBP"],
+                "description": "Currency of the amounts",
+            },
+            "line_items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "description": {
+                            "type": "string",
+                            "description": "Item, product or service",
+                        },
+                        "quantity": {"type": "integer", "description": "Number of units"},
+                        "amount": {"type": "number", "description": "Line total"},
+                    },
+                },
+            },
+        },
+    }
+
+
+def evaluation_sets() -> dict[str, bytes]:
+    """``invoices/...`` and ``receipts/...`` file names -> bytes."""
+    files: dict[str, bytes] = {}
+    for folder, documents, render, description in (
+        ("invoices", set_invoices(), set_invoice_pdf,
+         "12 invoices: three layouts, four label wordings, six date formats, USD/EUR/GBP."),
+        ("receipts", set_receipts(), set_receipt_pdf,
+         "10 till receipts: monospaced and proportional, five label wordings and date formats."),
+    ):  # fmt: skip
+        files[f"{folder}/_set.json"] = as_json(
+            {"description": description, "target": "per_doc", "schema": evaluation_schema()}
+        )
+        for doc in documents:
+            files[f"{folder}/{doc.stem}.pdf"] = render(doc)
+            files[f"{folder}/{doc.stem}.json"] = as_json(doc.truth())
+    return files
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -859,6 +1269,7 @@ def build() -> dict[str, bytes]:
     files["receipt.json"] = as_json(receipt_truth)
     files["nda.pdf"], nda_truth = nda()
     files["nda.json"] = as_json(nda_truth)
+    files.update(evaluation_sets())
     return files
 
 
@@ -872,6 +1283,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for name, data in build().items():
+        (args.out / name).parent.mkdir(parents=True, exist_ok=True)
         (args.out / name).write_bytes(data)
         print(f"{name:<22} {len(data):>8,} bytes")
 

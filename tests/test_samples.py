@@ -88,7 +88,7 @@ def test_committed_files_are_what_the_script_makes() -> None:
     """The script and the committed files agree: truth files and text formats byte for
     byte, binary formats by their parsed text (library upgrades may change their bytes)."""
     built = make_samples().build()
-    on_disk = {path.name for path in DATA_DIR.iterdir() if path.is_file()}
+    on_disk = {path.relative_to(DATA_DIR).as_posix() for path in _data_files(DATA_DIR)}
     assert on_disk == set(built), "run scripts/make_samples.py and commit the result"
     for name, data in built.items():
         committed = (DATA_DIR / name).read_bytes()
@@ -104,8 +104,15 @@ def test_sample_data_is_packaged(tmp_path: Path) -> None:
          "-d", str(tmp_path)],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
-    packaged = {path.name for path in (tmp_path / "llamaextract_nb/samples/data").iterdir()}
-    assert packaged == {path.name for path in DATA_DIR.iterdir() if path.is_file()}
+    packaged_dir = tmp_path / "llamaextract_nb/samples/data"
+    packaged = {path.relative_to(packaged_dir) for path in _data_files(packaged_dir)}
+    assert packaged == {path.relative_to(DATA_DIR) for path in _data_files(DATA_DIR)}
+
+
+def _data_files(folder: Path) -> list[Path]:
+    return [
+        path for path in folder.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+    ]
 
 
 def numbers(text: str) -> set[float]:
@@ -178,3 +185,49 @@ def test_pdf_samples_have_boxes_inside_their_pages() -> None:
                 assert line.box is not None
                 assert line.box.x >= 0 and line.box.x1 <= page.width
                 assert line.box.y >= 0 and line.box.y1 <= page.height
+
+
+def test_sample_sets_hold_enough_documents_of_two_kinds_with_truth() -> None:
+    assert lx.samples.folders() == ["invoices", "receipts"]
+    invoices, receipts = lx.samples.folder("invoices"), lx.samples.folder("receipts")
+    assert len(invoices.files) == 12 and len(receipts.files) == 10
+    for sample_set in (invoices, receipts):
+        assert sample_set.description and sample_set.target == "per_doc"
+        assert check_limits(sample_set.schema) == []
+        truth = sample_set.truth
+        assert truth.files == [file.stem for file in sample_set.files]
+        for file in sample_set.files:
+            assert set(truth[file.name]) == set(sample_set.schema["properties"])
+            assert file.stat().st_size < 4000  # a few KB each
+    assert {r["due_date"] for r in receipts.truth.values()} == {None}  # no value expected
+    with pytest.raises(KeyError, match="sets are: invoices, receipts"):
+        lx.samples.folder("contracts")
+
+
+def test_sample_truth() -> None:
+    sample = lx.samples.get("receipts/receipt-03.pdf")
+    assert sample.name == "receipts/receipt-03.pdf" and sample.kind == "pdf"
+    assert sample.truth.files == ["receipt-03"]
+    assert sample.truth["receipt-03.pdf"] == sample.expected
+    assert sample.schema == lx.samples.folder("receipts").schema
+    assert lx.samples.get("invoice.pdf").truth["invoice"]["total_amount"] == 19608.48
+    with pytest.raises(KeyError, match=r"no sample 'x\.pdf' in 'receipts'"):
+        lx.samples.get("receipts/x.pdf")
+
+
+@pytest.mark.parametrize("set_name", ["invoices", "receipts"])
+def test_sample_set_truth_is_printed_in_each_document(set_name: str) -> None:
+    """The truth is true: each expected value is in the document's text as printed."""
+    from llamaextract_nb.results.matching import locate
+
+    sample_set = lx.samples.folder(set_name)
+    for sample in sample_set.samples:
+        text = parsed(sample).text
+        expected = sample.expected
+        assert isinstance(expected, dict)
+        for key in ("vendor_name", "invoice_number", "invoice_date", "total_amount", "tax"):
+            assert locate(expected[key], text) is not None, (sample.name, key)
+        if expected["due_date"]:
+            assert locate(expected["due_date"], text) is not None, sample.name
+        for item in expected["line_items"]:
+            assert item["description"] in text and locate(item["amount"], text), sample.name

@@ -10,7 +10,17 @@
 The same invoice comes as PDF, DOCX, HTML, XLSX and TXT; there are also a two-page
 invoice whose line items continue on page 2, a receipt and a mutual NDA. ``<stem>.json``
 beside the documents holds ``schema``, ``expected`` and ``target`` for every document
-named ``<stem>.<ext>``. Regenerate them with ``scripts/make_samples.py``.
+named ``<stem>.<ext>``; ``sample.truth`` is that expectation as a
+:class:`~llamaextract_nb.evaluate.Truth`.
+
+Sets of documents with truth, for evaluating schemas, are folders (:func:`folders`):
+
+    >>> invoices = lx.samples.folder("invoices")   # 12 varied invoices
+    >>> invoices.files, invoices.truth, invoices.schema   # doctest: +SKIP
+
+each document ``<stem>.pdf`` beside its truth ``<stem>.json`` (the Truth folder format),
+and ``_set.json`` holding the set's description, target and reference schema.
+Regenerate them with ``scripts/make_samples.py``.
 """
 
 from __future__ import annotations
@@ -19,9 +29,12 @@ import builtins
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["DATA_DIR", "Sample", "get", "list", "path"]
+if TYPE_CHECKING:
+    from llamaextract_nb.evaluate.truth import Truth
+
+__all__ = ["DATA_DIR", "Sample", "SampleSet", "folder", "folders", "get", "list", "path"]
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -41,15 +54,80 @@ class Sample:
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()
 
+    @property
+    def truth(self) -> Truth:
+        """The expected result of this document as a Truth (keyed by its stem)."""
+        from llamaextract_nb.evaluate.truth import Truth
+
+        return Truth.from_dict({self.name: self.expected})
+
+
+@dataclass(frozen=True)
+class SampleSet:
+    """A folder of sample documents with truth: for ``batch.evaluate(sample_set.truth)``."""
+
+    name: str  # the folder name, e.g. "invoices"
+    path: Path
+    schema: dict[str, Any]  # the reference schema (the truth's field names)
+    target: str
+    description: str = ""
+
+    @property
+    def files(self) -> builtins.list[Path]:
+        """The documents, sorted by name."""
+        return sorted(f for f in self.path.iterdir() if _is_document(f))
+
+    @property
+    def truth(self) -> Truth:
+        """The expected values of every document."""
+        from llamaextract_nb.evaluate.truth import Truth
+
+        return Truth.from_folder(self.path)
+
+    @property
+    def samples(self) -> builtins.list[Sample]:
+        """Each document as a :class:`Sample` (``get("invoices/invoice-01.pdf")``)."""
+        return [_load_member(self, file) for file in self.files]
+
 
 def list() -> builtins.list[Sample]:
     """Every sample, sorted by name."""
     return [_load(file) for file in sorted(DATA_DIR.iterdir()) if _is_document(file)]
 
 
+def folders() -> builtins.list[str]:
+    """The names of the sample sets (folders of documents with truth)."""
+    return sorted(d.name for d in DATA_DIR.iterdir() if (d / _SET_FILE).is_file())
+
+
+def folder(name: str) -> SampleSet:
+    """The sample set called ``name`` (see :func:`folders`), e.g. ``"invoices"``."""
+    path = DATA_DIR / name
+    if "/" in name or "\\" in name or not (path / _SET_FILE).is_file():
+        raise KeyError(f"no sample set called {name!r}; sets are: {', '.join(folders())}")
+    about = json.loads((path / _SET_FILE).read_text(encoding="utf-8"))
+    return SampleSet(
+        name=name,
+        path=path,
+        schema=about["schema"],
+        target=about.get("target", "per_doc"),
+        description=about.get("description", ""),
+    )
+
+
 def get(name: str) -> Sample:
-    """The sample called ``name``: a file name (``"invoice.pdf"``), or a stem that names one
-    document only (``"receipt"``)."""
+    """The sample called ``name``: a file name (``"invoice.pdf"``), a stem that names one
+    document only (``"receipt"``), or a document of a set (``"invoices/invoice-01.pdf"``)."""
+    if "/" in name:
+        set_name, _, file_name = name.partition("/")
+        members = folder(set_name).samples
+        found = [s for s in members if file_name in (s.path.name, s.path.stem)]
+        if len(found) == 1:
+            return found[0]
+        raise KeyError(
+            f"no sample {file_name!r} in {set_name!r}; it has: "
+            + ", ".join(s.path.name for s in members)
+        )
     samples = list()
     exact = [sample for sample in samples if sample.name == name]
     matches = exact or [sample for sample in samples if sample.path.stem == name]
@@ -64,6 +142,22 @@ def get(name: str) -> Sample:
 def path(name: str) -> Path:
     """The file path of the sample called ``name`` (see :func:`get`)."""
     return get(name).path
+
+
+_SET_FILE = "_set.json"
+
+
+def _load_member(sample_set: SampleSet, file: Path) -> Sample:
+    expected = json.loads(file.with_suffix(".json").read_text(encoding="utf-8"))
+    return Sample(
+        name=f"{sample_set.name}/{file.name}",
+        path=file,
+        kind=file.suffix.lstrip("."),
+        schema=sample_set.schema,
+        expected=expected,
+        target=sample_set.target,
+        description=sample_set.description,
+    )
 
 
 def _is_document(file: Path) -> bool:
