@@ -10,7 +10,7 @@ from llamaextract_nb.client.progress import BatchProgress
 def test_bar_shows_finished_documents_and_the_three_counts(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    bar = BatchProgress(5, desc="extract")
+    bar = BatchProgress(["a", "b", "c", "d", "e"], desc="extract")
     bar.update(done=0, failed=0, running=2)
     bar.update(done=3, failed=1, running=1)
     bar.close()
@@ -19,7 +19,7 @@ def test_bar_shows_finished_documents_and_the_three_counts(
 
 
 def test_disabled_bar_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    bar = BatchProgress(5, enabled=False)
+    bar = BatchProgress(["a"] * 5, enabled=False)
     bar.update(done=5, failed=0, running=0)
     bar.close()
     assert capsys.readouterr() == ("", "")

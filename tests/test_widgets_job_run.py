@@ -21,10 +21,10 @@ from servers import ServerProcess, start_server
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client import AsyncClient
+from llamaextract_nb.client.job_poller import EXPAND, POLL_FIRST
 from llamaextract_nb.schema import Field, Schema
 from llamaextract_nb.widgets import RunPanel, Studio
 from llamaextract_nb.widgets.files import describe
-from llamaextract_nb.widgets.job_run import EXPAND, POLL_FIRST
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +32,12 @@ INVOICE = "ACME Tools Ltd\nInvoice number: INV-{n}\nTotal due: 1,250.00 EUR\n"
 SCHEMA = Schema([Field("invoice_number", "string", "The invoice number")])
 LIST = "/api/v2/extract"
 Hook = Callable[[httpx.Request, httpx.Response], Awaitable[httpx.Response]]
+
+
+@pytest.fixture(autouse=True)
+def ledger_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs keep their ledger in the working directory: each test its own."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +107,7 @@ async def test_one_list_request_per_tick_follows_every_job(
     assert max(len(ids) for ids in asked) == 4, asked
     assert all(r.url.params.get_list("expand") == list(EXPAND) for r in polls)
     assert len(polls) <= seconds / POLL_FIRST + 1, f"{len(polls)} polls in {seconds:.1f} s"
-    assert panel.job_run is not None and panel.job_run.requests_sent == len(polls)
+    assert panel.runner is not None and panel.runner.poller.requests_sent == len(polls)
     assert all(r.elapsed >= 1.0 for r in panel.rows)
 
 
@@ -329,7 +335,7 @@ def hanging_documents(folder: Path, count: int) -> list[Path]:
 async def test_a_job_past_the_wait_timeout_is_reported_and_can_still_be_cancelled(
     server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("llamaextract_nb.widgets.job_run.WAIT_TIMEOUT", 0.3)
+    monkeypatch.setattr("llamaextract_nb.widgets.jobs.WAIT_TIMEOUT", 0.3)
     path = hanging_documents(tmp_path, 1)[0]
     panel = RunPanel()
     async with AsyncClient(base_url=server.base_url, api_key=server.api_key) as client:

@@ -38,6 +38,12 @@ SCHEMA = Schema(
 )
 
 
+@pytest.fixture(autouse=True)
+def ledger_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs keep their ledger in the working directory: each test its own."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def documents(tmp_path: Path) -> list[Path]:
     paths = []
@@ -258,7 +264,7 @@ async def test_cancel_a_queued_job_on_the_service(
 async def test_uploads_are_bounded(
     local_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("llamaextract_nb.widgets.job_run.MAX_CONCURRENT_UPLOADS", 2)
+    monkeypatch.setattr("llamaextract_nb.widgets.jobs.MAX_CONCURRENT_UPLOADS", 2)
     paths = []
     for n in range(8):
         path = tmp_path / f"doc_{n}.txt"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from llamaextract_nb.widgets.job_run import _wait_event
+from llamaextract_nb.client.job_poller import _wait_event
 
 
 async def test_a_cancel_arriving_as_the_event_is_set_still_cancels() -> None:

@@ -22,7 +22,6 @@ from llamaextract_nb.client.polling import (
     DEFAULT_WAIT_TIMEOUT,
     Poller,
     StatusCallback,
-    is_finished,
     outcome,
 )
 from llamaextract_nb.client.request import Call, Done, Retry
@@ -225,7 +224,7 @@ class AsyncClient(ClientBase):
                 result = on_status(job)
                 if inspect.isawaitable(result):
                     await result
-            if is_finished(job):
+            if poller.finished:
                 return outcome(job, raise_on_failure=raise_on_failure)
             await _timing.asleep(poller.next_delay())
             job = await self.jobs.get(job_id)

@@ -3,9 +3,10 @@
 How a batch runs:
 
 1. The files are expanded and hashed (:mod:`.batch_sources`); identical content is one job.
-2. Each document, ``concurrency`` at a time, is resumed from the ledger (:mod:`.ledger`) or
-   uploaded and created (:mod:`.batch_run`), keyed as :mod:`.batch_keys` says.
-3. One poller watches every running job, many per request (:mod:`.batch_poller`).
+2. The job runner (:mod:`.job_runner`, the Studio's too) resumes each document from the
+   ledger (:mod:`.ledger`) or uploads and creates it, ``concurrency`` at a time, keyed as
+   :mod:`.batch_keys` says, and polls every running job, many per request
+   (:mod:`.job_poller`); a progress bar counts its events (:mod:`.progress`).
 
 Uploads and creates are never retried blindly (:mod:`.create_once`): after a failure that may
 have reached the server (connection lost, 5xx, 429) the file is looked up by its
@@ -24,16 +25,18 @@ from typing import Any
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client.async_client import AsyncClient
-from llamaextract_nb.client.batch_run import BatchRun
 from llamaextract_nb.client.batch_sources import BatchFile, collect_files
 from llamaextract_nb.client.configuration import build_configuration
 from llamaextract_nb.client.estimate import Estimate, check_credit_limit, estimate_documents
+from llamaextract_nb.client.job_runner import JobRunner
 from llamaextract_nb.client.ledger import Ledger
 from llamaextract_nb.client.pricing import UnknownRateError
+from llamaextract_nb.client.progress import BatchProgress
 from llamaextract_nb.client.sync_bridge import run_to_completion
 from llamaextract_nb.results import BatchResult, ExtractResult
 
 DEFAULT_CONCURRENCY = 8
+RESUME_HINT = "call extract_many again with the same arguments to resume"
 
 
 def extract_many(client: Any, files: Any, schema: Any, **kwargs: Any) -> BatchResult:
@@ -104,8 +107,9 @@ async def aextract_many(
     documents = await asyncio.to_thread(collect_files, files)
     expected = await _estimate(documents, configuration, max_credits, progress)
     book = ledger if isinstance(ledger, Ledger) else Ledger(ledger)
+    bar = BatchProgress([doc.sha256 for doc in documents], enabled=progress)
     try:
-        batch = BatchRun(
+        runner = JobRunner(
             client,
             book,
             configuration,
@@ -113,17 +117,19 @@ async def aextract_many(
             concurrency=concurrency,
             fresh=fresh,
             retry_failed=retry_failed,
-            progress=progress,
             timeout=timeout,
+            on_event=bar.observe,
+            resume_hint=RESUME_HINT,
         )
-        outcomes = await batch.run(started)
+        outcomes = await runner.run(started)
     finally:
+        bar.close()
         if book is not ledger:
             book.close()
     return BatchResult(
         (
             ExtractResult(
-                outcomes[batch.keys[doc.sha256]],
+                outcomes[doc.sha256],
                 source=doc.path if doc.path is not None else doc.content,
                 name=doc.label,
                 schema=configuration.data_schema,

@@ -102,14 +102,7 @@ def _upload_value(value: Any) -> BatchFile:
             f"upload {name!r}: 'content' must be bytes or a memoryview "
             f"(got {type(content).__name__})"
         )
-    data = bytes(content)
-    return BatchFile(
-        label=name,
-        name=os.path.basename(name),
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        content=data,
-    )
+    return hashed(name, content=bytes(content))
 
 
 def _expand_path(item: Any) -> list[Path]:
@@ -137,12 +130,20 @@ def _expand_path(item: Any) -> list[Path]:
 
 
 def _from_path(path: Path) -> BatchFile:
-    digest = hashlib.sha256()
+    return hashed(str(path), path=path)
+
+
+def hashed(label: str, *, path: Path | None = None, content: bytes | None = None) -> BatchFile:
+    """One document, on disk (``path``, read in chunks) or in memory (``content``), hashed;
+    its name is the path's file name, or ``label``'s last part."""
+    if path is None:
+        data = content or b""
+        digest = hashlib.sha256(data).hexdigest()
+        return BatchFile(label, os.path.basename(label), digest, len(data), content=data)
+    sha = hashlib.sha256()
     size = 0
     with path.open("rb") as stream:
         while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
+            sha.update(chunk)
             size += len(chunk)
-    return BatchFile(
-        label=str(path), name=path.name, sha256=digest.hexdigest(), size=size, path=path
-    )
+    return BatchFile(label, path.name, sha.hexdigest(), size, path=path)

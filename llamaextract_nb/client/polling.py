@@ -1,8 +1,11 @@
-"""Waiting for jobs: ``wait()``'s logic shared by both clients (intervals, deadline, outcome),
-and :func:`list_jobs_by_id`, how the batch and the Studio look at many jobs per request."""
+"""Waiting for jobs: when a status is final (:class:`JobStatus`, the one rule ``wait()``, the job
+runner and so the batch and the Studio use), ``wait()``'s logic shared by both clients
+(intervals, deadline, outcome), and :func:`list_jobs_by_id`, how the runner looks at many jobs
+per request."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -23,6 +26,51 @@ MANY_JOBS_MAX_INTERVAL = 3.0
 JOB_IDS_PER_REQUEST = 100
 """Job ids per list request (about 5 KB of query string)."""
 
+UNFINISHED_STATUSES = frozenset({"PENDING", "THROTTLED", "RUNNING"})
+"""The statuses of a job still under way that this client knows."""
+
+log = logging.getLogger("llamaextract_nb.client")
+
+
+class JobStatus:
+    """One job's status as it is polled, and whether it is final.
+
+    COMPLETED, FAILED and CANCELLED are final; PENDING, THROTTLED and RUNNING are not. A
+    status this client does not know is final once the job was seen RUNNING (the service has
+    partial-success outcomes; polling one until the timeout would help nobody), with a
+    warning; before that it is taken for a new kind of waiting, and polling goes on.
+    """
+
+    def __init__(self, job_id: str, status: str | None = None) -> None:
+        self.job_id = job_id
+        self.status: str | None = None
+        self.was_running = False
+        if status is not None:
+            self.observe(status)
+
+    def observe(self, status: str) -> bool:
+        """Record ``status``; True when it differs from the previous one."""
+        changed = status != self.status
+        self.status = status
+        if changed and self.final and status not in TERMINAL_STATUSES:
+            log.warning(
+                "job %s reports status %r, which this client does not know; as it came after "
+                "RUNNING it is taken as final (the job did not complete)",
+                self.job_id,
+                status,
+            )
+        self.was_running |= status == "RUNNING"
+        return changed
+
+    @property
+    def final(self) -> bool:
+        """True once the job will not change any more (see the class docstring)."""
+        status = self.status
+        if status is None or status in UNFINISHED_STATUSES:
+            return False
+        return status in TERMINAL_STATUSES or self.was_running
+
+
 StatusCallback = Callable[[ExtractJob], Awaitable[None] | None]
 """Called with the job each time its status changes (async clients await a coroutine result)."""
 
@@ -30,8 +78,7 @@ StatusCallback = Callable[[ExtractJob], Awaitable[None] | None]
 class Poller:
     """Tracks one job while it is polled: status changes, the next interval, the deadline.
 
-    Every non-terminal status (PENDING, THROTTLED, RUNNING or one the service adds later) keeps
-    the poll going; COMPLETED, FAILED and CANCELLED end it.
+    :attr:`finished` says when the poll ends, as :class:`JobStatus` rules.
     """
 
     def __init__(
@@ -53,27 +100,25 @@ class Poller:
         self.deadline = _timing.monotonic() + timeout
         self.interval = poll_interval
         self.max_interval = max_interval
-        self.last_status: str | None = None
+        self.status = JobStatus(job_id)
 
     def observe(self, job: ExtractJob) -> bool:
         """Record ``job``'s status; True when it differs from the previous one."""
-        changed = job.status != self.last_status
-        self.last_status = job.status
-        return changed
+        return self.status.observe(job.status)
+
+    @property
+    def finished(self) -> bool:
+        """True once the last observed status is final."""
+        return self.status.final
 
     def next_delay(self) -> float:
         """Seconds to sleep before the next poll; raises :class:`WaitTimeout` past the deadline."""
         remaining = self.deadline - _timing.monotonic()
         if remaining <= 0:
-            raise WaitTimeout(self.job_id, self.last_status or "unknown", self.timeout)
+            raise WaitTimeout(self.job_id, self.status.status or "unknown", self.timeout)
         delay = min(self.interval, remaining)
         self.interval = min(self.interval * BACKOFF_FACTOR, self.max_interval)
         return delay
-
-
-def is_finished(job: ExtractJob) -> bool:
-    """True for COMPLETED, FAILED and CANCELLED."""
-    return job.status in TERMINAL_STATUSES
 
 
 def outcome(job: ExtractJob, *, raise_on_failure: bool) -> ExtractJob:

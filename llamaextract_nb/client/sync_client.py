@@ -20,7 +20,6 @@ from llamaextract_nb.client.polling import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
     Poller,
-    is_finished,
     outcome,
 )
 from llamaextract_nb.client.request import Call, Done, Retry
@@ -222,7 +221,7 @@ class Client(ClientBase):
         while True:
             if poller.observe(job) and on_status is not None:
                 on_status(job)
-            if is_finished(job):
+            if poller.finished:
                 return outcome(job, raise_on_failure=raise_on_failure)
             _timing.sleep(poller.next_delay())
             job = self.jobs.get(job_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from llamaextract_nb.widgets.schema_suggest import SuggestPanel
 
 if TYPE_CHECKING:
     from llamaextract_nb.client import AsyncClient, Client
+    from llamaextract_nb.client.ledger import Ledger
     from llamaextract_nb.results import BatchResult
     from llamaextract_nb.schema.suggestion import SchemaSuggestion
 
@@ -32,15 +34,25 @@ class Studio(w.VBox):
     ``client`` is a :class:`~llamaextract_nb.client.Client` or ``AsyncClient``; by default
     :func:`llamaextract_nb.connect` picks LlamaCloud (with ``LLAMA_CLOUD_API_KEY``) or the
     embedded local server. Everything the widget does is reachable in code: ``schema``,
-    ``options``, ``run()`` (returns an awaitable task), ``results`` and ``history``.
+    ``options``, ``run()`` (returns an awaitable task), ``results`` and ``history``. Runs go
+    through the run ledger ``ledger`` (a :class:`~llamaextract_nb.client.Ledger` or its path;
+    default ``./.llamaextract-ledger.sqlite``, the one ``extract_many`` uses): results are
+    cached and an interrupted run resumes.
     """
 
-    def __init__(self, client: Client | AsyncClient | None = None, schema: Any = None) -> None:
+    def __init__(
+        self,
+        client: Client | AsyncClient | None = None,
+        schema: Any = None,
+        *,
+        ledger: Ledger | str | os.PathLike[str] | None = None,
+    ) -> None:
         if client is None:
             import llamaextract_nb
 
             client = llamaextract_nb.connect()
         self.client = client
+        self.ledger = ledger
         self._async_client: AsyncClient | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
         self._shown: list[Any] = []
@@ -137,8 +149,12 @@ class Studio(w.VBox):
 
     # --- running ------------------------------------------------------------------
 
-    def run(self) -> asyncio.Task[BatchResult]:
+    def run(self, *, fresh: bool | None = None) -> asyncio.Task[BatchResult]:
         """Run every chosen file; returns a task to ``await`` for the results.
+
+        What the ledger holds for the same files, schema and options is answered from it (the
+        rows say "from cache"), and jobs an interrupted run created are resumed; ``fresh=True``
+        (default: the **Fresh run** box) makes new jobs instead.
 
         Must be called with an event loop running (a notebook cell, a button click, or a
         coroutine). Raises ``ValueError`` saying what to fix when the inputs are not ready.
@@ -177,7 +193,9 @@ class Studio(w.VBox):
             files=[f.name for f in files],
         )
         self.history.add(record)
-        jobs = self.run_panel.start(self._client_for(loop), files, configuration)
+        jobs = self.run_panel.start(
+            self._client_for(loop), files, configuration, ledger=self.ledger, fresh=fresh
+        )
         return loop.create_task(self._finish(jobs, record))
 
     async def _finish(self, jobs: asyncio.Task[list[Any]], record: RunRecord) -> BatchResult:
