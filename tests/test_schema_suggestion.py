@@ -115,3 +115,18 @@ def test_a_server_reading_every_file_at_once_is_asked_once() -> None:
     plan = SuggestPlan(["dfl-1", "dfl-2"], None, None, None)
     schema = {"type": "object", "properties": {"total": {"type": "number"}}}
     assert plan.next_call(_answer(schema, {}, ["dfl-1", "dfl-2"]), "dfl-1") is None
+
+
+def test_a_suggestion_shows_as_an_escaped_table() -> None:
+    answer = {
+        "name": "<b>s</b>",
+        "parameters": {
+            "data_schema": {"type": "object", "properties": {"total": {"type": "number"}}},
+            "field_sources": {
+                "total": [{"document": "<x>.pdf", "page": 1, "label": "Total", "value": "<1>"}]
+            },
+        },
+    }
+    html = SchemaSuggestion.from_response(answer)._repr_html_()
+    assert "&lt;x&gt;.pdf p.1" in html and "&lt;1&gt;" in html and "<x>" not in html
+    assert "&lt;b&gt;s&lt;/b&gt;" in html

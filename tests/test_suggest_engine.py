@@ -106,3 +106,20 @@ def test_a_suggested_schema_extracts_by_the_labels_it_was_found_under() -> None:
     assert schema["properties"]["document_number"]["description"] == 'Printed as "Beleg-Nr"'
     result = extract(data, "doc.txt", {"data_schema": schema}).result
     assert result == {"document_number": "KR-77", "vertrags_datum": "2013-04-01"}
+
+
+def test_contracts_get_their_parties_and_dates_from_the_running_text() -> None:
+    import llamaextract_nb as lx
+
+    nda = lx.samples.get("nda.pdf")
+    documents = [("d", "nda.pdf", nda.path.read_bytes())]
+    suggestion = suggest_schema(documents, "the parties and the dates of this contract")
+    props = suggestion.data_schema()["properties"]
+    assert props["parties"]["type"] == "array" and props["parties"]["items"] == {"type": "string"}
+    assert props["effective_date"]["format"] == "date"
+    assert set(props) <= {"parties", "effective_date", "date"}
+    (source,) = suggestion.sources()["parties"]
+    assert source["value"] == "Harbor Analytics Inc.; Brightline Components Inc."
+    invoice = lx.samples.get("invoice.pdf")
+    on_invoice = suggest_schema([("i", "invoice.pdf", invoice.path.read_bytes())])
+    assert "parties" not in on_invoice.data_schema()["properties"]

@@ -16,6 +16,7 @@ import dataclasses
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from llamaextract_nb.schema.model import CONTAINER_TYPES, Field, Schema
@@ -116,6 +117,30 @@ class SchemaSuggestion:
     def merge_into(self, existing: Schema, accept: Collection[str] | None = None) -> Schema:
         """``existing`` with the accepted fields added (all when ``accept`` is None)."""
         return merge(existing, self.schema, accept, self._labels_by_name())
+
+    def _repr_html_(self) -> str:
+        """A table of the suggested fields with where each was found (text escaped)."""
+        rows = []
+
+        def walk(fields: list[Field], prefix: str) -> None:
+            for f in fields:
+                path = f"{prefix}{f.name}"
+                found = self.sources.get(path, [])
+                where = "<br>".join(escape(str(source)) for source in found[:3])
+                more = f"<br>and {len(found) - 3} more" if len(found) > 3 else ""
+                rows.append(
+                    f"<tr><td><code>{escape(path)}</code></td><td>{escape(f.type)}</td>"
+                    f"<td>{escape(f.description)}</td><td>{where}{more}</td></tr>"
+                )
+                walk(f.children, f"{path}.")
+
+        walk(self.schema.fields, "")
+        notes = "".join(f"<p>{escape(note)}</p>" for note in self.notes)
+        return (
+            f"<b>{escape(self.name or 'Suggested schema')}</b>{notes}<table>"
+            "<tr><th>field</th><th>type</th><th>description</th><th>found</th></tr>"
+            f"{''.join(rows)}</table>"
+        )
 
     def _labels_by_name(self) -> dict[str, list[str]]:
         return {path: self.labels(path) for path in self.sources}

@@ -1,19 +1,22 @@
 """Schema suggestion: fields inferred from documents, with where each was found.
 
-``suggest_schema([(key, file name, data), ...], prompt)`` parses each document with the engine's
-parsers and reads its labelled values, party blocks, issuer and tables
-(:mod:`.observe`), then names, types, describes and orders the fields over all documents
-(:mod:`.infer`). No HTTP here: the local server's ``schema/generate`` route calls it.
+``suggest_schema([(key, file name, data), ...], prompt)`` parses each document with the
+engine's parsers, reads its labelled values, party blocks, issuer and tables
+(:mod:`.observe`) and the contract fields of its running text (:mod:`.prose`), then names,
+types, describes and orders the fields over all documents (:mod:`.infer`). No HTTP here:
+the local server's ``schema/generate`` route calls it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from llamaextract_nb.local.engine.document import DocumentError
+from llamaextract_nb.local.engine.document import Document, DocumentError
 from llamaextract_nb.local.engine.document_caches import extraction_caches
 from llamaextract_nb.local.engine.parsers import parse
 from llamaextract_nb.local.engine.suggest.infer import Source, SuggestedField, Suggestion, suggest
+from llamaextract_nb.local.engine.suggest.observe import Seen, observe
+from llamaextract_nb.local.engine.suggest.prose import prose_findings
 
 __all__ = ["Source", "SuggestedField", "Suggestion", "suggest_schema"]
 
@@ -38,5 +41,13 @@ def suggest_schema(
                     f"{name} has no text layer (a scanned or image-only PDF): no fields can be "
                     "suggested from it"
                 )
-            parsed.append((key, doc))
+            parsed.append((key, findings(doc)))
         return suggest(parsed, prompt)
+
+
+def findings(doc: Document) -> list[Seen]:
+    """What one document shows: its labels, blocks, issuer and tables, and the contract
+    fields its running text states (those no label gave)."""
+    found = observe(doc)
+    keys = {seen.key for seen in found}
+    return found + [seen for seen in prose_findings(doc) if seen.key not in keys]

@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.labels import printed_as
 from llamaextract_nb.local.engine.suggest.label_names import (
     normalise_label,
     snake_case,
     terms_of,
 )
-from llamaextract_nb.local.engine.suggest.observe import Column, Seen, observe
+from llamaextract_nb.local.engine.suggest.observe import Column, Seen
 from llamaextract_nb.local.engine.suggest.value_types import ID_WORDS, field_type, value_type
 
 MAX_FIELDS = 80
@@ -59,6 +58,7 @@ class SuggestedField:
 
     name: str
     type: str  # "string", "number", "integer", "boolean", "date", "enum", "object", "array"
+    # (an array with children holds objects, one without them strings)
     description: str
     sources: list[Source] = field(default_factory=list)
     documents: int = 0  # how many documents show it
@@ -73,6 +73,8 @@ class SuggestedField:
             node = {"type": "string", "format": "date"}
         elif self.type == "enum":
             node = {"type": "string", "enum": list(self.enum)}
+        elif self.type == "array" and not self.children:
+            node = {"type": "array", "items": {"type": "string"}}
         elif self.type in ("object", "array"):
             node = {
                 "type": "object",
@@ -115,18 +117,20 @@ class Suggestion:
         return found
 
 
-def suggest(documents: Sequence[tuple[str, Document]], prompt: str | None = None) -> Suggestion:
-    """Suggest fields from ``(name, document)`` pairs; ``prompt`` narrows them to the fields
-    it names (by name, printed label or synonym) when it names any."""
-    seen = [(name, finding) for name, doc in documents for finding in observe(doc)]
+def suggest(documents: Sequence[tuple[str, list[Seen]]], prompt: str | None = None) -> Suggestion:
+    """Suggest fields from each document's findings (``(name, findings)``, see
+    :mod:`.observe`); ``prompt`` narrows them to the fields it names (by name, printed label
+    or synonym) when it names any."""
+    order = {name: index for index, (name, _) in enumerate(documents)}
     groups: dict[str, list[tuple[str, Seen]]] = {}
-    for name, finding in seen:
-        groups.setdefault(finding.key, []).append((name, finding))
+    for name, findings in documents:
+        for finding in findings:
+            groups.setdefault(finding.key, []).append((name, finding))
     has_buyer = any(key in _BUYER_KEYS for key in groups)
     fields: list[tuple[tuple[int, int, int, int], SuggestedField]] = []
     for key, group in groups.items():
         suggested = _field(key, group, has_buyer)
-        first = min((documents_index(documents, n), s.page, _position(s)) for n, s in group)
+        first = min((order[n], s.page, _position(s)) for n, s in group)
         fields.append(((-suggested.documents, *first), suggested))
     fields.sort(key=lambda pair: pair[0])
     ordered = _unique_names([f for _, f in fields])[:MAX_FIELDS]
@@ -134,10 +138,6 @@ def suggest(documents: Sequence[tuple[str, Document]], prompt: str | None = None
     if prompt and prompt.strip():
         _apply_prompt(suggestion, prompt)
     return suggestion
-
-
-def documents_index(documents: Sequence[tuple[str, Document]], name: str) -> int:
-    return next(i for i, (n, _) in enumerate(documents) if n == name)
 
 
 def _position(seen: Seen) -> int:
@@ -164,6 +164,11 @@ def _field(key: str, group: list[tuple[str, Seen]], has_buyer: bool) -> Suggeste
         name = "vendor_name" if has_buyer else "company"
         description = "The business named at the top of the first page (its letterhead)"
         return SuggestedField(name, "string", description, sources, documents, terms=terms_of(name))
+    known = {s.json_type for _, s in group if s.json_type}
+    if kinds == {"prose"} and len(known) == 1:
+        description = "Found in the running text (no label), as the engine reads contracts"
+        kind = known.pop()
+        return SuggestedField(snake_case(key), kind, description, sources, documents, terms=terms)
     if kinds == {"currency"}:  # sources: the amounts showing it
         description = "Currency of the amounts as an ISO 4217 code (read from their symbols)"
         return SuggestedField(

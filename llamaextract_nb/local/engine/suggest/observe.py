@@ -75,10 +75,11 @@ class Seen:
     value: str  # as printed; a block's or table's first value
     page: int
     line: int  # index of the line on its page (the order findings came in)
-    kind: str  # "label", "block", "issuer", "table", "currency"
+    kind: str  # "label", "block", "issuer", "table", "currency", "prose"
     strength: float  # 0..1: how surely this is a field
     parts: dict[str, str] = field(default_factory=dict)  # block: name, address
     columns: list[Column] = field(default_factory=list)  # table
+    json_type: str | None = None  # known beforehand (prose findings), else read from values
 
 
 def observe(doc: Document) -> list[Seen]:
