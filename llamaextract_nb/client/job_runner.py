@@ -488,6 +488,7 @@ class JobRunner:
                 self.server, job.id, job.status, error_message=job.error_message, job_json=job.raw
             )
         document.outcome = job
+        document.job_id = job.id or document.job_id
         if kind is None:
             kind = _OUTCOME_EVENTS.get(job.status, "failed")
         self._emit(kind, document, job.status, job=job, message=job.error_message or "")
