@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "ResultValidationError": "llamaextract_nb.results.validation",
     "UnknownRateError": "llamaextract_nb.client.pricing",
     "CreditLimitError": "llamaextract_nb.client.estimate",
+    "CorrectionError": "llamaextract_nb.evaluate.corrections",
     # cost
     "estimate": "llamaextract_nb.client.estimate",
     "pricing": "llamaextract_nb.client.pricing",
@@ -53,8 +54,10 @@ _EXPORTS: dict[str, str] = {
     "Evaluation": "llamaextract_nb.evaluate",
     "Comparison": "llamaextract_nb.evaluate",
     "compare": "llamaextract_nb.evaluate",
+    "Review": "llamaextract_nb.evaluate.review",
     # widgets
     "Studio": "llamaextract_nb.widgets",
+    "ReviewView": "llamaextract_nb.widgets.review_view",
     # samples
     "samples": "llamaextract_nb.samples",
 }

@@ -265,14 +265,35 @@ def write_document(folder: str | os.PathLike[str], file: str, value: Any) -> Pat
 
 
 def _atomic_write(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` so a crash leaves the old file or the new one, never a
+    part: a temporary file beside it, flushed to disk (fsync), renamed over it, and the
+    folder synced so the rename itself survives a power cut."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    sync_folder(target.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder (makes a rename or a new file in it durable); a no-op where folders
+    cannot be opened (Windows)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _read_json(file: Path) -> Any:

@@ -18,6 +18,7 @@ from llamaextract_nb.widgets.history import HistoryPanel, RunRecord
 from llamaextract_nb.widgets.jobs import RunPanel
 from llamaextract_nb.widgets.options import OptionsPanel
 from llamaextract_nb.widgets.results_view import ResultsView
+from llamaextract_nb.widgets.review_view import ReviewTab
 from llamaextract_nb.widgets.schema_editor import SchemaEditor
 from llamaextract_nb.widgets.schema_suggest import SuggestPanel
 
@@ -77,7 +78,11 @@ class Studio(w.VBox):
             ],
             titles=("1 · Documents", "2 · Schema", "3 · Options"),
         )
-        outputs = w.Tab([self.results_view, self.history], titles=("Results", "History"))
+        self.review_tab = ReviewTab(lambda: self.results)
+        outputs = w.Tab(
+            [self.results_view, self.history, self.review_tab],
+            titles=("Results", "History", "Review"),
+        )
         self.steps, self.outputs = steps, outputs
         title = (
             "<div style='font-size:16px;font-weight:600'>LlamaExtract Studio</div>"
