@@ -40,11 +40,11 @@ from llamaextract_nb.evaluate.review_store import GoldStore
 from llamaextract_nb.evaluate.truth import Truth, TruthValue, stem
 from llamaextract_nb.results.batch import BatchResult
 from llamaextract_nb.results.evidence import evidence_html
-from llamaextract_nb.results.layout import resolve
 from llamaextract_nb.results.matching import citation_mismatch
 from llamaextract_nb.results.metadata import Citation, Leaf
 from llamaextract_nb.results.options import check_threshold
 from llamaextract_nb.results.result import ExtractResult
+from llamaextract_nb.schema.refs import SchemaError, inline_refs, unwrap
 
 REQUIRED_EMPTY = "required_empty"
 DISAGREEMENT = "disagreement"
@@ -533,16 +533,18 @@ def _required_empty(result: ExtractResult) -> set[str]:
     schema = result.schema
     if not isinstance(schema, dict):
         return set()
+    try:
+        schema = inline_refs(schema)
+    except SchemaError:  # a schema the service took but we cannot expand: no required check
+        return set()
     found: set[str] = set()
     for item, prefix in zip(result._extraction.items, _item_prefixes(result), strict=False):
-        _walk_required(schema, schema, item, prefix, found)
+        _walk_required(schema, item, prefix, found)
     return found
 
 
-def _walk_required(
-    node: Any, root: dict[str, Any], data: Any, prefix: str, found: set[str]
-) -> None:
-    node = resolve(node, root)
+def _walk_required(node: Any, data: Any, prefix: str, found: set[str]) -> None:
+    node = unwrap(node)[0] if isinstance(node, dict) else {}
     properties = node.get("properties")
     if isinstance(properties, dict):
         required = node.get("required") if isinstance(node.get("required"), list) else []
@@ -553,10 +555,10 @@ def _walk_required(
             if key in required and _is_empty(value):
                 found.add(path)
             elif value is not None:
-                _walk_required(sub, root, value, path, found)
+                _walk_required(sub, value, path, found)
     elif node.get("type") == "array" and isinstance(data, list):
         for index, element in enumerate(data):
-            _walk_required(node.get("items"), root, element, f"{prefix}[{index}]", found)
+            _walk_required(node.get("items"), element, f"{prefix}[{index}]", found)
 
 
 def _is_empty(value: Any) -> bool:
