@@ -5,7 +5,8 @@ The queue holds every value that is doubtful for one of these reasons, worst fir
 1. ``required_empty``: the schema requires the field and it came back empty (null, "", [],
    or missing altogether);
 2. ``disagreement``: with ``compare_with`` (a second run), the two runs extracted different
-   values (numbers equal however printed, text equal ignoring case and spacing);
+   values by the evaluation's matching rules (numbers however printed, dates however written,
+   text ignoring case, spacing and punctuation);
 3. ``citation_mismatch``: the cited text does not contain the value
    (:mod:`llamaextract_nb.results.matching`);
 4. ``low_confidence``: confidence below ``threshold``.
@@ -24,9 +25,7 @@ where the last one stopped. Only decided values become truth, unless :meth:`Revi
 from __future__ import annotations
 
 import getpass
-import math
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from html import escape
@@ -40,7 +39,7 @@ from llamaextract_nb.evaluate.review_store import GoldStore
 from llamaextract_nb.evaluate.truth import Truth, TruthValue, stem
 from llamaextract_nb.results.batch import BatchResult
 from llamaextract_nb.results.evidence import evidence_html
-from llamaextract_nb.results.matching import citation_mismatch
+from llamaextract_nb.results.matching import citation_mismatch, default_rule
 from llamaextract_nb.results.metadata import Citation, Leaf
 from llamaextract_nb.results.options import check_threshold
 from llamaextract_nb.results.result import ExtractResult
@@ -61,7 +60,6 @@ PENDING, ACCEPTED, CORRECTED, MISSING, SKIPPED = (
     "skipped",
 )
 _STATUS_OF = {"accept": ACCEPTED, "accept_rest": ACCEPTED, "correct": CORRECTED, "missing": MISSING}
-_SPACES = re.compile(r"\s+")
 
 ITEM_COLUMNS = (
     "position",
@@ -575,26 +573,12 @@ def _cited_text(leaf: Leaf) -> str | None:
 
 
 def _agree(mine: Any, other: Any) -> bool:
-    """Do two runs agree on a value? Numbers equal however typed, text equal ignoring case
-    and spacing, anything else equal."""
+    """Do two runs agree on a value? By the evaluation's matching rule for the value
+    (:func:`~llamaextract_nb.results.matching.default_rule`: numbers however printed, dates
+    however written, text ignoring case, spacing and punctuation)."""
     if mine is None or other is None:
         return mine is None and other is None
-    numbers = [_as_number(v) for v in (mine, other)]
-    if numbers[0] is not None and numbers[1] is not None:
-        return math.isclose(numbers[0], numbers[1], rel_tol=1e-9, abs_tol=1e-9)
-    if isinstance(mine, str) and isinstance(other, str):
-        return (
-            _SPACES.sub(" ", mine).strip().casefold() == _SPACES.sub(" ", other).strip().casefold()
-        )
-    return bool(mine == other)
-
-
-def _as_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    return None
+    return default_rule(None, mine).score(mine, other) >= 1.0
 
 
 def _worst_first(item: ReviewItem) -> tuple[int, int, float, tuple[int, int]]:
