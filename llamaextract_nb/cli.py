@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from llamaextract_nb.local.jobs import DEFAULT_ENGINE, EngineSpecError, load_engine
+from llamaextract_nb.local.jobs.memory import DEFAULT_WORKER_MEMORY_MB
 from llamaextract_nb.local.server.runner import DataDirBusy, serve_forever
 from llamaextract_nb.local.server.settings import (
     DEFAULT_JOB_TIMEOUT,
@@ -21,6 +22,7 @@ from llamaextract_nb.local.server.settings import (
 
 API_KEY_ENV = "LLAMAEXTRACT_NB_API_KEY"
 ENGINE_ENV = "LLAMAEXTRACT_NB_ENGINE"
+MIN_WORKER_MEMORY_MB = 512  # a worker with the engine loaded reserves ~280 MB of address space
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_JOB_TIMEOUT,
         help="seconds a job may run before it fails (0 = no limit; default 600)",
     )
+    serve.add_argument(
+        "--worker-memory-mb",
+        type=int,
+        default=DEFAULT_WORKER_MEMORY_MB,
+        help="memory each worker process may use; a job needing more ends FAILED "
+        f"(0 = no limit; default {DEFAULT_WORKER_MEMORY_MB})",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser
 
@@ -76,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
 def serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if 0 < args.worker_memory_mb < MIN_WORKER_MEMORY_MB:
+        print(
+            f"error: --worker-memory-mb must be 0 (no limit) or at least {MIN_WORKER_MEMORY_MB}",
+            file=sys.stderr,
+        )
         return 2
     try:
         load_engine(args.engine)
@@ -91,6 +106,7 @@ def serve(args: argparse.Namespace) -> int:
         engine=args.engine,
         max_upload_bytes=args.max_upload_mb * 1024 * 1024,
         job_timeout=args.job_timeout if args.job_timeout > 0 else None,
+        worker_memory_mb=args.worker_memory_mb if args.worker_memory_mb > 0 else None,
     )
 
     def announce(base_url: str) -> None:
@@ -102,7 +118,11 @@ def serve(args: argparse.Namespace) -> int:
                 flush=True,
             )
         print(f"  data directory: {settings.data_dir}", flush=True)
-        print(f"  workers: {settings.workers}, engine: {settings.engine}", flush=True)
+        memory = f"{settings.worker_memory_mb:,} MB" if settings.worker_memory_mb else "no limit"
+        print(
+            f"  workers: {settings.workers} ({memory} each), engine: {settings.engine}",
+            flush=True,
+        )
         if generated:
             # The operator needs the generated token to connect; it is shown once, here.
             print(f"  api key (generated): {settings.api_key}", flush=True)

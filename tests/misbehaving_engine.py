@@ -16,18 +16,37 @@ CRASH_MARKER = b"CRASH-THE-WORKER"
 SLOW_MARKER = b"TAKE-YOUR-TIME"
 NAN_MARKER = b"NOT-A-NUMBER"
 HANG_MARKER = b"NEVER-FINISH"
+HOG_MARKER = b"EAT-ALL-MEMORY"
+GROW_MARKER = b"KEEP-300-MB"
+
+_kept: list[bytearray] = []  # what GROW_MARKER leaves behind, as a leak would
+
+
+def _allocate(megabytes: int) -> list[bytearray]:
+    """``megabytes`` MB in 16 MB blocks, each written so it is resident."""
+    blocks = []
+    for _ in range(megabytes // 16):
+        block = bytearray(16 * 1024 * 1024)
+        block[::4096] = b"x" * len(block[::4096])
+        blocks.append(block)
+    return blocks
 
 
 def crashing(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOutput:
     """Kill the worker process on documents holding :data:`CRASH_MARKER`; sleep 1 s on
     :data:`SLOW_MARKER`, an hour on :data:`HANG_MARKER`; answer NaN (not JSON) on
-    :data:`NAN_MARKER`; otherwise extract with the real engine."""
+    :data:`NAN_MARKER`; allocate until memory runs out on :data:`HOG_MARKER`; keep 300 MB
+    after the job on :data:`GROW_MARKER`; otherwise extract with the real engine."""
     if CRASH_MARKER in data:
         os._exit(3)
     if HANG_MARKER in data:
         time.sleep(3600)
     if NAN_MARKER in data:
         return EngineOutput({"invoice_number": float("nan")}, {})
+    if HOG_MARKER in data:
+        _allocate(1 << 20)
+    if GROW_MARKER in data:
+        _kept.extend(_allocate(300))
     if SLOW_MARKER in data:
         time.sleep(1.0)
     from llamaextract_nb.local.engine import extract

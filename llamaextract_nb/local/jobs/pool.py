@@ -15,6 +15,11 @@ import sys
 import threading
 from pathlib import Path
 
+from llamaextract_nb.local.jobs.memory import (
+    MEMORY_EXIT_CODE,
+    RECYCLE_EXIT_CODE,
+    over_limit_message,
+)
 from llamaextract_nb.local.store import Store
 
 log = logging.getLogger("llamaextract_nb.server")
@@ -49,12 +54,15 @@ class WorkerPool:
         engine_spec: str,
         size: int,
         job_timeout: float | None = None,
+        memory_mb: int | None = None,
     ) -> None:
-        """``job_timeout``: seconds a job may run before its worker is killed (None: no limit)."""
+        """``job_timeout``: seconds a job may run before its worker is killed; ``memory_mb``:
+        each worker's memory limit (None: no limit for either)."""
         if size < 1:
             raise ValueError(f"the worker pool needs at least 1 process (got {size})")
         self._store = store
         self._job_timeout = job_timeout
+        self._memory_mb = memory_mb
         self._command = [
             sys.executable,
             "-m",
@@ -63,6 +71,7 @@ class WorkerPool:
             str(blob_root),
             engine_spec,
             str(os.getpid()),
+            str(memory_mb or 0),
         ]
         self._procs: list[subprocess.Popen[bytes]] = []
         self._size = size
@@ -83,15 +92,26 @@ class WorkerPool:
             for i, proc in enumerate(self._procs):
                 if proc.poll() is None or self._stopping.is_set():
                     continue
+                if proc.returncode == RECYCLE_EXIT_CODE:
+                    log.info("worker %s replaced after a job that left it large", proc.pid)
+                    self._procs[i] = self._spawn()
+                    continue
                 reason = describe_exit(proc.returncode)
-                failed = self._store.fail_jobs_of_worker(
-                    proc.pid,
-                    f"the worker process extracting this document stopped unexpectedly "
-                    f"({reason}); the document may be too large or malformed for the engine",
-                )
+                failed = self._store.fail_jobs_of_worker(proc.pid, self._failure(proc.returncode))
                 if failed:
                     log.warning("worker %s stopped (%s); failed: %s", proc.pid, reason, failed)
                 self._procs[i] = self._spawn()
+
+    def _failure(self, exitcode: int | None) -> str:
+        """What a job learns when its worker stopped with ``exitcode``."""
+        if exitcode == MEMORY_EXIT_CODE and self._memory_mb:
+            return over_limit_message(self._memory_mb)
+        limit = f" (workers may use {self._memory_mb:,} MB)" if self._memory_mb else ""
+        return (
+            f"the worker process extracting this document stopped unexpectedly "
+            f"({describe_exit(exitcode)}); the document may be too large or malformed for "
+            f"the engine{limit}"
+        )
 
     def _stop_overdue(self, limit: float) -> None:
         """Fail jobs running longer than ``limit`` seconds and kill their workers."""

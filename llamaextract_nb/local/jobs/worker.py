@@ -1,4 +1,11 @@
-"""One worker process: claim the oldest PENDING job, run the engine, store the outcome."""
+"""One worker process: claim the oldest PENDING job, run the engine, store the outcome.
+
+The worker's address space is capped (``--worker-memory-mb``). A job that runs out of it
+makes the worker exit at once with :data:`MEMORY_EXIT_CODE` (recording the failure here would
+need memory the engine thread may still hold); the pool then fails the job saying which
+limit was hit and starts a fresh worker. A worker that grew past half its limit exits after
+its job with :data:`RECYCLE_EXIT_CODE` so the pool replaces it.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,13 @@ from typing import Any
 from llamaextract_nb.local.engine.document import DocumentError
 from llamaextract_nb.local.engine.interface import Engine, EngineOutput
 from llamaextract_nb.local.jobs.engines import EngineSpecError, load_engine
+from llamaextract_nb.local.jobs.memory import (
+    MEMORY_EXIT_CODE,
+    RECYCLE_EXIT_CODE,
+    hit_limit,
+    limit_address_space,
+    resident_mb,
+)
 from llamaextract_nb.local.store import BlobStore, Store
 
 log = logging.getLogger("llamaextract_nb.worker")
@@ -23,11 +37,23 @@ log = logging.getLogger("llamaextract_nb.worker")
 IDLE_POLL_SECONDS = 0.1
 WORKER_NICENESS = 5
 CANCEL_POLL_SECONDS = 0.5
+RECYCLE_SHARE = 0.5
+"""A worker whose resident memory after a job passes this share of its limit is replaced."""
 
 
-def run_worker(db_path: str, blob_root: str, engine_spec: str, parent_pid: int) -> None:
-    """Process entry point; returns when the parent (the server) is gone."""
+def grew_large(memory_mb: int | None) -> bool:
+    """True when this worker should make way for a fresh one."""
+    resident = resident_mb()
+    return memory_mb is not None and resident is not None and resident > RECYCLE_SHARE * memory_mb
+
+
+def run_worker(
+    db_path: str, blob_root: str, engine_spec: str, parent_pid: int, memory_mb: int | None = None
+) -> None:
+    """Process entry point; returns when the parent (the server) is gone, exits with
+    :data:`RECYCLE_EXIT_CODE` after a job that left it large."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    limit_address_space(memory_mb)
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)  # extraction yields the CPU to the API's requests
     store = Store(Path(db_path))
@@ -52,7 +78,12 @@ def run_worker(db_path: str, blob_root: str, engine_spec: str, parent_pid: int) 
                 job["id"], claim, f"the extraction engine is unavailable: {engine_error}"
             )
             continue
-        run_job(store, blobs, runner, engine, job, claim)
+        try:
+            run_job(store, blobs, runner, engine, job, claim, memory_mb)
+        except MemoryError:  # raised in this thread while the engine holds the memory
+            os._exit(MEMORY_EXIT_CODE)
+        if grew_large(memory_mb):
+            os._exit(RECYCLE_EXIT_CODE)
 
 
 def _outcome(store: Store, future: Future[EngineOutput], job_id: str, claim: str) -> EngineOutput:
@@ -74,8 +105,10 @@ def run_job(
     engine: Engine,
     job: dict[str, Any],
     claim: str,
+    memory_mb: int | None = None,
 ) -> None:
-    """Extract one claimed job (the engine runs on ``runner``) and record the outcome."""
+    """Extract one claimed job (the engine runs on ``runner``) and record the outcome; exit
+    with :data:`MEMORY_EXIT_CODE` when it ran out of the ``memory_mb`` limit."""
     try:
         data = blobs.read(job["file_sha256"])
     except FileNotFoundError:
@@ -83,11 +116,14 @@ def run_job(
         return
     try:
         future = runner.submit(engine, data, job["file_name"], json.loads(job["configuration"]))
+        del data  # the engine holds it as long as it needs it
         output = _outcome(store, future, job["id"], claim)
-    except DocumentError as exc:
-        store.fail_job(job["id"], claim, str(exc))
-        return
     except Exception as exc:
+        if hit_limit(exc, memory_mb):
+            os._exit(MEMORY_EXIT_CODE)  # no allocation needed: the pool records the failure
+        if isinstance(exc, DocumentError):
+            store.fail_job(job["id"], claim, str(exc))
+            return
         log.exception("extraction of %s (%s) failed", job["id"], job["file_name"])
         store.fail_job(
             job["id"],
@@ -106,9 +142,10 @@ def run_job(
 
 
 def main(argv: list[str]) -> None:
-    """``python -m llamaextract_nb.local.jobs.worker DB BLOBS ENGINE PARENT_PID``."""
-    db_path, blob_root, engine_spec, parent_pid = argv
-    run_worker(db_path, blob_root, engine_spec, int(parent_pid))
+    """``python -m llamaextract_nb.local.jobs.worker DB BLOBS ENGINE PARENT_PID MEMORY_MB``
+    (``MEMORY_MB`` 0: no limit)."""
+    db_path, blob_root, engine_spec, parent_pid, memory_mb = argv
+    run_worker(db_path, blob_root, engine_spec, int(parent_pid), int(memory_mb) or None)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if requeued:
             log.info("requeued %d job(s) interrupted by the previous shutdown", requeued)
         pool = WorkerPool(
-            ctx.store, settings.blob_dir, settings.engine, settings.workers, settings.job_timeout
+            ctx.store,
+            settings.blob_dir,
+            settings.engine,
+            settings.workers,
+            settings.job_timeout,
+            settings.worker_memory_mb,
         )
         pool.start()
         app.state.ctx = ctx

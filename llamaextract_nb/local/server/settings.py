@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 from llamaextract_nb.local.jobs import DEFAULT_ENGINE
+from llamaextract_nb.local.jobs.memory import DEFAULT_WORKER_MEMORY_MB
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 DEFAULT_JOB_TIMEOUT = 600.0
@@ -36,6 +37,7 @@ class ServerSettings:
     engine: str = DEFAULT_ENGINE
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     job_timeout: float | None = DEFAULT_JOB_TIMEOUT
+    worker_memory_mb: int | None = DEFAULT_WORKER_MEMORY_MB
 
     def __repr__(self) -> str:  # never show the token
         return (

@@ -65,6 +65,10 @@ def _parse_flat(data: bytes, filename: str, kind: str, pages: set[int] | None) -
         from llamaextract_nb.local.engine.parsers.sheets import parse_csv
 
         return parse_csv(data, filename)
+    if kind in ("xlsx", "docx"):
+        from llamaextract_nb.local.engine.parsers.archive import check_package
+
+        check_package(data, filename)
     if kind == "xlsx":
         from llamaextract_nb.local.engine.parsers.sheets import parse_xlsx
 

@@ -2,18 +2,22 @@
 tabular block of a sheet laid out like a form).
 
 Each table is also rendered into its page as row lines (``"a | b | c"``). Sheets longer
-than :data:`MAX_ROWS` rows fail with a clear message instead of exhausting memory or
-time: the local engine is meant for documents, not databases.
+than :data:`MAX_ROWS` rows, or with more than :data:`MAX_CELLS` cells, fail with a clear
+message instead of exhausting memory or time: the local engine is meant for documents, not
+databases. Cells are counted before a sheet or CSV is parsed (openpyxl builds a whole row
+at once, so one row of millions of cells would otherwise be in memory before any check).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from llamaextract_nb.local.engine.document import Cell, Document, DocumentError, Line, Table
+from llamaextract_nb.local.engine.parsers.archive import member_names, read_member_chunks
 from llamaextract_nb.local.engine.parsers.cellformat import display_text
 from llamaextract_nb.local.engine.parsers.detect import decode_text, sniff_delimiter
 from llamaextract_nb.local.engine.parsers.plain import (
@@ -28,6 +32,11 @@ from llamaextract_nb.local.engine.parsers.plain import (
 MAX_ROWS = 10_000
 MAX_SCANNED_ROWS = 5 * MAX_ROWS  # rows read at most, empty ones included
 MAX_COLUMNS = 200
+MAX_CELLS = 500_000  # per sheet or CSV file, empty ones included
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_TAG_CARRY = 64  # bytes kept between chunks so a tag split across them is seen whole
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 
 
 def parse_csv(data: bytes, filename: str) -> Document:
@@ -36,6 +45,9 @@ def parse_csv(data: bytes, filename: str) -> Document:
     head = [line for line in text[: 64 * 1024].splitlines()[:50] if line.strip()]
     default = "\t" if filename.lower().endswith(".tsv") else ","
     delimiter = sniff_delimiter(head) or default
+    cells = text.count(delimiter) + text.count("\n") + 1  # at least as many as csv will make
+    if cells > MAX_CELLS:
+        raise _too_many_cells(filename, cells)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows = _bounded(reader, filename, None)
@@ -61,6 +73,7 @@ def parse_xlsx(data: bytes, filename: str) -> Document:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_cell_counts(data, filename)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises assorted errors on damaged packages
@@ -133,6 +146,34 @@ def _check_declared_size(sheet: Any, filename: str) -> None:
         return
     if isinstance(declared, int) and declared > MAX_SCANNED_ROWS:
         raise _too_long(f"sheet {sheet.title!r} of {filename}", declared)
+
+
+def _check_cell_counts(data: bytes, filename: str) -> None:
+    """Count each worksheet's cell tags as its XML inflates (a megabyte at a time)."""
+    for member in member_names(data, filename):
+        if not _SHEET_PART.fullmatch(member):
+            continue
+        cells = 0
+        carry = b""
+        for chunk in read_member_chunks(data, filename, member):
+            buffer = carry + chunk
+            cut = max(len(buffer) - _TAG_CARRY, 0)  # tags starting after it are counted next
+            cells += sum(1 for tag in _CELL_TAG.finditer(buffer) if tag.start() < cut)
+            carry = buffer[cut:]
+            if cells > MAX_CELLS:
+                raise _too_many_cells(f"sheet part {member!r} of {filename}", None)
+        cells += len(_CELL_TAG.findall(carry))
+        if cells > MAX_CELLS:
+            raise _too_many_cells(f"sheet part {member!r} of {filename}", cells)
+
+
+def _too_many_cells(where: str, cells: int | None) -> DocumentError:
+    """The error for a sheet of ``cells`` cells (None: more than the limit, counting stopped)."""
+    count = f"{cells:,}" if cells is not None else f"more than {MAX_CELLS:,}"
+    return DocumentError(
+        f"{where} has {count} cells; the local engine reads at most {MAX_CELLS:,} cells per "
+        "sheet. Split or filter the data and upload the part you need."
+    )
 
 
 def _too_long(where: str, rows: int | None = None) -> DocumentError:

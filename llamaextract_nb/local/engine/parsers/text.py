@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
-from llamaextract_nb.local.engine.document import Document, Line, Page, Table
+from llamaextract_nb.local.engine.document import Document, DocumentError, Line, Page, Table
 from llamaextract_nb.local.engine.parsers.detect import decode_text
 from llamaextract_nb.local.engine.parsers.plain import make_table, page_of, table_lines, text_line
 from llamaextract_nb.local.engine.parsers.tables import TEXT_BLANK_GAP, find_tables, text_rows
+
+MAX_PIECES = 2_000_000
+"""Words and pipe-table cells a text may hold: each becomes an object, so this bounds memory
+(a page of a book holds a few hundred words)."""
 
 # matched on the stripped row: "\s*\|?\s*" at the start was quadratic on leading spaces
 _PIPE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
@@ -28,12 +32,25 @@ def parse_text(data: bytes, *, kind: str, pages: set[int] | None = None) -> Docu
     kept as written (runs of spaces shown as two).
     """
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    _check_pieces(text)
     result: list[Page] = []
     for number, chunk in enumerate(text.split("\f"), start=1):
         if pages is not None and number not in pages:
             continue
         result.append(_page(number, chunk.split("\n"), markdown=kind == "md"))
     return Document(pages=result, kind=kind, has_geometry=False)
+
+
+def _check_pieces(text: str) -> None:
+    """Refuse a text of more than :data:`MAX_PIECES` words and cells, counted before any is
+    made: string counts, so a run of spaces counts about half its length (an upper bound)."""
+    gaps = text.count(" ") - text.count("  ") + text.count("\t") + text.count("\n")
+    pieces = gaps + text.count("|") + 1
+    if pieces > MAX_PIECES:
+        raise DocumentError(
+            f"the text holds about {pieces:,} words and table cells; the local engine reads "
+            f"at most {MAX_PIECES:,}. Split it and upload the part you need."
+        )
 
 
 def _page(number: int, raw_lines: list[str], *, markdown: bool) -> Page:
