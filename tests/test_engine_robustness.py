@@ -13,7 +13,8 @@ from llamaextract_nb.local.engine.parsers import parse
 from llamaextract_nb.local.engine.parsers.cellformat import display_text
 from llamaextract_nb.local.engine.parsers.text import _is_pipe_row
 
-# generous: these inputs took minutes before the fixes; a few seconds after
+# generous: these inputs took minutes before the fixes; a few seconds after. Bounds are on
+# CPU time (time.process_time), which a busy machine does not inflate.
 _BOUND_SECONDS = 20.0
 
 RECEIPT_SCHEMA: dict[str, Any] = {
@@ -28,9 +29,10 @@ RECEIPT_SCHEMA: dict[str, Any] = {
 
 
 def timed_extract(data: bytes, name: str, schema: dict[str, Any] = RECEIPT_SCHEMA) -> float:
-    started = time.perf_counter()
+    """CPU seconds of one extraction (other processes on a busy machine do not count)."""
+    started = time.process_time()
     extract(data, name, {"data_schema": schema})
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 @pytest.mark.slow
@@ -139,10 +141,10 @@ def test_issuers_nested_address_is_the_letterhead() -> None:
 @pytest.mark.slow
 def test_hundred_thousand_nested_divs() -> None:
     data = b"<div>" * 100_000 + b"Total: 45.00" + b"</div>" * 100_000
-    started = time.perf_counter()
+    started = time.process_time()
     out = extract(data, "deep.html", {"data_schema": TOTAL_SCHEMA})
     assert out.result == {"total": 45.0}
-    assert time.perf_counter() - started < _BOUND_SECONDS
+    assert time.process_time() - started < _BOUND_SECONDS
 
 
 @pytest.mark.slow
@@ -150,10 +152,10 @@ def test_deeply_nested_tables_read_without_recursion() -> None:
     # each table holds the next: layout tables, walked iteratively (the walk recursed per
     # table and hit RecursionError at a few hundred levels)
     data = b"<table><tr><td>" * 5_000 + b"Total: 45.00"
-    started = time.perf_counter()
+    started = time.process_time()
     out = extract(data, "deep.html", {"data_schema": TOTAL_SCHEMA})
     assert out.result == {"total": 45.0}
-    assert time.perf_counter() - started < _BOUND_SECONDS
+    assert time.process_time() - started < _BOUND_SECONDS
 
 
 def test_innermost_table_of_a_layout_table_is_a_table() -> None:
@@ -171,10 +173,10 @@ def test_innermost_table_of_a_layout_table_is_a_table() -> None:
 @pytest.mark.slow
 def test_fifty_megabyte_one_column_csv_fails_fast() -> None:
     data = b"value\n" + b"123456789\n" * 5_000_000
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(DocumentError, match="rows"):
         extract(data, "big.csv", {"data_schema": TOTAL_SCHEMA})
-    assert time.perf_counter() - started < _BOUND_SECONDS
+    assert time.process_time() - started < _BOUND_SECONDS
 
 
 @pytest.mark.slow
@@ -191,9 +193,9 @@ def test_pipe_table_rule_rows_are_dropped() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("number_format", ["[" * 200_000, "[$" * 100_000])
 def test_hostile_cell_number_format(number_format: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     display_text(12.5, number_format)
-    assert time.perf_counter() - started < _BOUND_SECONDS
+    assert time.process_time() - started < _BOUND_SECONDS
 
 
 def test_top_name_line_of_a_receipt_is_confident() -> None:
