@@ -123,3 +123,14 @@ def test_contracts_get_their_parties_and_dates_from_the_running_text() -> None:
     invoice = lx.samples.get("invoice.pdf")
     on_invoice = suggest_schema([("i", "invoice.pdf", invoice.path.read_bytes())])
     assert "parties" not in on_invoice.data_schema()["properties"]
+
+
+def test_big_documents_without_pages_are_refused_with_advice() -> None:
+    import pytest
+
+    from llamaextract_nb.local.engine import DocumentError
+    from llamaextract_nb.local.engine.suggest import MAX_FLAT_BYTES
+
+    big = b"Total: 1.00\n" * (MAX_FLAT_BYTES // 12 + 1)
+    with pytest.raises(DocumentError, match=r"big\.csv is .* MB.*smaller sample"):
+        suggest_schema([("d", "big.csv", big)])

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from llamaextract_nb.local.engine.document import Document, DocumentError
 from llamaextract_nb.local.engine.document_caches import extraction_caches
-from llamaextract_nb.local.engine.parsers import parse
+from llamaextract_nb.local.engine.parsers import detect_kind, parse
 from llamaextract_nb.local.engine.suggest.infer import Source, SuggestedField, Suggestion, suggest
 from llamaextract_nb.local.engine.suggest.observe import Seen, observe
 from llamaextract_nb.local.engine.suggest.prose import prose_findings
@@ -22,6 +22,9 @@ __all__ = ["Source", "SuggestedField", "Suggestion", "suggest_schema"]
 
 MAX_PAGES = 20
 """Pages read per document (the first ones): a schema is seen long before page 20."""
+MAX_FLAT_BYTES = 5 << 20
+"""Largest document without pages (spreadsheet, HTML, DOCX, text) read for a suggestion:
+those are parsed whole, in the server's process, while the client waits."""
 
 
 def suggest_schema(
@@ -35,6 +38,12 @@ def suggest_schema(
     with extraction_caches():
         parsed = []
         for key, name, data in documents:
+            if len(data) > MAX_FLAT_BYTES and detect_kind(data, name) != "pdf":
+                raise DocumentError(
+                    f"{name} is {len(data) / 1e6:.1f} MB: fields are suggested from documents "
+                    f"without pages up to {MAX_FLAT_BYTES >> 20} MB; suggest from a smaller sample "
+                    "of it (the schema then extracts from the whole file)"
+                )
             doc = parse(data, name, need_tables=True, max_pages=MAX_PAGES)
             if not doc.has_text_layer:
                 raise DocumentError(

@@ -24,6 +24,7 @@ from llamaextract_nb.local.engine.suggest.value_types import ID_WORDS, field_typ
 
 MAX_FIELDS = 80
 MAX_COLUMNS = 30
+MAX_TYPED_VALUES = 200  # per column and document: a long table's type shows in its start
 _TABLE_POSITION = 10**6  # tables rank after the labels of their page
 _BUYER_KEYS = frozenset({"buyer", "customer", "ship to"})
 _PROMPT_STOPWORDS = frozenset(
@@ -215,7 +216,7 @@ def _columns(columns: list[Column], group: list[tuple[str, Seen]]) -> list[Sugge
         by_key.setdefault(column.key, []).append(column)
     children: list[SuggestedField] = []
     for key, same in list(by_key.items())[:MAX_COLUMNS]:
-        values = [v for c in same for v in c.values]
+        values = [v for c in same for v in c.values[:MAX_TYPED_VALUES]]
         types = [value_type(v, key.split()) for v in values]
         kind, enum = field_type(types, values, len(group))
         labels = _labels_of([c.label for c in same])

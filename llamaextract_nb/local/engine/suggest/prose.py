@@ -19,6 +19,7 @@ from llamaextract_nb.local.engine.suggest.observe import Seen
 from llamaextract_nb.local.engine.types import Hints
 
 MIN_CONFIDENCE = 0.8
+_SENTENCE_WORDS = 12
 PROSE_FIELDS: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -41,8 +42,17 @@ def _confident_prose(choice: Choice) -> bool:
     )
 
 
+def has_sentences(doc: Document) -> bool:
+    """Whether ``doc`` has running text at all (a line of a dozen words or more)."""
+    return any(
+        len(line.text.split()) >= _SENTENCE_WORDS for page in doc.pages for line in page.lines
+    )
+
+
 def prose_findings(doc: Document) -> list[Seen]:
     """The fields of :data:`PROSE_FIELDS` the engine reads confidently in ``doc``."""
+    if doc.kind in ("csv", "xlsx") or not has_sentences(doc):
+        return []
     tree = assemble.per_doc(doc, compile_schema(PROSE_FIELDS), Hints())
     found: list[Seen] = []
     for name, chosen in tree.items():
