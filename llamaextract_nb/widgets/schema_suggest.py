@@ -85,7 +85,10 @@ class SuggestPanel(w.VBox):
             layout=w.Layout(width="420px"),
         )
         self.suggest_button = w.Button(
-            description="Suggest from documents", icon="magic", button_style="info"
+            description="Suggest from documents",
+            icon="magic",
+            button_style="info",
+            layout=w.Layout(width="auto"),
         )
         self.suggest_button.add_class("lxnb-suggest")
         self.suggest_button.on_click(lambda _: on_suggest(self.prompt.value.strip() or None))
