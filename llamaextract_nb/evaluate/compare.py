@@ -252,10 +252,5 @@ def _leaves_by_label(result: ExtractResult) -> dict[tuple[Any, str], Leaf]:
 def _metadata(leaf: Leaf | None) -> tuple[Any, Any, Any]:
     if leaf is None:
         return None, None, None
-    citations = leaf.citations
-    texts = [c.text for c in citations if c.text]
-    return (
-        leaf.confidence,
-        citations[0].page if citations else None,
-        "\n".join(texts) if texts else None,
-    )
+    page, text = leaf.cited()
+    return leaf.confidence, page, text

@@ -10,7 +10,7 @@ no value under it. ``per_page`` truth lists one object per page (entry ``i`` is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from llamaextract_nb.evaluate.align import best_pairs
@@ -112,6 +112,16 @@ class Grader:
         return rule
 
 
+def _value_independent(node: dict[str, Any]) -> bool:
+    """True when a field's default rule follows from its schema node whatever the value
+    (only a plain string's rule looks at the value: a date or not)."""
+    kinds = node.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "enum" in node or node.get("format") in ("date", "date-time"):
+        return True
+    return any(k in kinds for k in ("boolean", "number", "integer", "array"))
+
+
 def _field_name(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"rules are keyed by field path (like 'line_items[].amount'): {name!r}")
@@ -130,6 +140,7 @@ class _Walk:
             (leaf.item, leaf.path): leaf for leaf in result._extraction.leaves
         }
         self.rows: list[tuple[Any, ...]] = []
+        self.fixed: dict[str, Rule] = {}  # rules that follow from the schema node alone
         self.item: Any = 0  # the item label written in rows
         self.leaf_item = 0  # the result item whose leaves are read
 
@@ -226,23 +237,27 @@ class _Walk:
             for row in expected
         ]
         got_cells = [dict(_scalar_cells(row)) for row in got]
-        normals: list[dict[tuple[str, Rule], Any]] = [{} for _ in got]
+        normals: dict[tuple[str, Rule], list[Any]] = {}
+        indexes: dict[tuple[str, Rule], dict[Hashable, list[int]]] = {}
         similarity = []
         for row_cells in cells:
-            line = []
-            for j, candidate in enumerate(got_cells):
-                total = 0.0
-                cache = normals[j]
-                for path, rule, normal in row_cells:
-                    value = candidate.get(path)
-                    if value is None:
-                        continue
-                    key = (path, rule)
-                    other = cache.get(key)
-                    if other is None:
-                        other = cache[key] = rule.normal(value)
-                    total += rule.match(normal, other)
-                line.append(total)
+            line = [0.0] * len(got)
+            for path, rule, normal in row_cells:
+                column = (path, rule)
+                others = normals.get(column)
+                if others is None:
+                    others = normals[column] = [rule.normal(c.get(path)) for c in got_cells]
+                keys = rule.keys(normal)
+                if keys is None:  # no lookup for this rule: compare with every row
+                    for j, other in enumerate(others):
+                        if other is not None:
+                            line[j] += rule.match(normal, other)
+                    continue
+                index = indexes.get(column)
+                if index is None:
+                    index = indexes[column] = _index(rule, others)
+                for j in {j for key in keys for j in index.get(key, ())}:
+                    line[j] += 1.0
             similarity.append(line)
         return best_pairs(similarity)
 
@@ -306,7 +321,13 @@ class _Walk:
     # --- helpers -----------------------------------------------------------------------
 
     def rule(self, field: str, expected: Any) -> Rule:
-        return self.grader.rule(field, expected, self.nodes.get(field))
+        rule = self.fixed.get(field)
+        if rule is None:
+            node = self.nodes.get(field)
+            rule = self.grader.rule(field, expected, node)
+            if node is not None and _value_independent(node):
+                self.fixed[field] = rule
+        return rule
 
     def _set_leaf(self, xpath: str) -> Leaf | None:
         """The metadata of an array of scalars: its first element's, lowest confidence."""
@@ -334,13 +355,7 @@ class _Walk:
         leaf: Leaf | None,
         rule: Rule | None,
     ) -> None:
-        page = text = None
-        if leaf is not None and leaf.raw_citations:
-            citations = leaf.citations
-            if citations:
-                page = citations[0].page
-                texts = [c.text for c in citations if c.text]
-                text = "\n".join(texts) if texts else None
+        page, text = leaf.cited() if leaf is not None else (None, None)
         self.rows.append(
             (
                 self.file,
@@ -358,6 +373,15 @@ class _Walk:
                 str(rule) if rule is not None else "",
             )
         )
+
+
+def _index(rule: Rule, normals: list[Any]) -> dict[Hashable, list[int]]:
+    """Positions of ``normals`` by each of their keys under ``rule``."""
+    index: dict[Hashable, list[int]] = {}
+    for position, normal in enumerate(normals):
+        for key in rule.keys(normal) or ():
+            index.setdefault(key, []).append(position)
+    return index
 
 
 def _scalar_cells(row: Any, prefix: str = "") -> list[tuple[str, Any]]:

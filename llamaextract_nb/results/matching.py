@@ -213,13 +213,16 @@ def _day(year: str, month: str, day: str) -> date | None:
 _SIGNED_NUMBER = re.compile(
     r"(\()?\s*([-+\u2212])?\s*[^\d\s()+\-\u2212]{0,4}\s*(" + _NUMBER.pattern + r")"
 )
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d")
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 
 
 def text_key(value: Any) -> str:
-    """``value`` as text without case, whitespace or punctuation: the ``text`` rule's form."""
-    return "".join(c for c in str(value).casefold() if c.isalnum())
+    """``value`` as text without case, whitespace or punctuation: the ``text`` rule's form
+    (the letters and digits that ``str.isalnum`` keeps)."""
+    return _NOT_ALNUM.sub("", str(value).casefold())
 
 
 def read_numbers(value: Any) -> tuple[float, ...]:
@@ -251,6 +254,8 @@ def read_dates(value: Any) -> frozenset[date]:
     if not isinstance(value, str):
         return frozenset()
     text = value.strip()
+    if len(text) < 6 or not _DIGIT.search(text):  # no date is shorter than 1/2/24
+        return frozenset()
     iso = _ISO_DATE.match(text)
     if iso:
         day = _day(iso[1], iso[2], iso[3])
@@ -329,10 +334,27 @@ class Rule:
             return _set_score(expected, extracted)
         return float(expected == extracted)
 
+    def keys(self, normal: Any) -> tuple[Hashable, ...] | None:
+        """Keys of a normal form such that two values sharing one match (to find the matching
+        values among many by lookup); None where matching is not equality (fuzzy, sets,
+        custom rules, numbers with a tolerance)."""
+        kind = self.kind
+        if normal is None or kind in ("fuzzy", "set", "custom", "ignore"):
+            return None
+        if kind == "number":
+            if _are_numbers(normal):
+                return tuple(round(n, 6) for n in normal) if self.tolerance <= 1e-9 else None
+            return (normal,)
+        if kind == "date" and isinstance(normal, frozenset):
+            return tuple(normal)
+        return (normal,) if isinstance(normal, Hashable) else None
+
     def score(self, expected: Any, extracted: Any) -> float:
         """How well ``extracted`` matches ``expected`` (neither None), from 0 to 1."""
         if self.kind == "custom" and self.function is not None:
             return float(self.function(expected, extracted))
+        if type(expected) is type(extracted) and expected == extracted:
+            return 1.0  # equal values match under every rule (the common case: no parsing)
         return self.match(self.normal(expected), self.normal(extracted))
 
 

@@ -70,6 +70,22 @@ class Leaf:
         """The citations, read on first use (big results are displayed before all are needed)."""
         return _citations(self.raw_citations)
 
+    def cited(self) -> tuple[int | None, str | None]:
+        """The first cited page and the cited texts (joined by newlines), read without
+        parsing the boxes."""
+        raw = self.raw_citations
+        entries = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else ()
+        first: int | None = None
+        texts = []
+        for entry in entries:
+            if isinstance(entry, dict):
+                if first is None:
+                    first = _page(entry.get("page"))
+                text = entry.get("matching_text")
+                if isinstance(text, str) and text:
+                    texts.append(text)
+        return first, "\n".join(texts) if texts else None
+
     @property
     def field(self) -> str:
         """The path without positions: ``line_items[2].amount`` -> ``line_items[].amount``."""
@@ -299,20 +315,25 @@ def _citations(raw: Any) -> tuple[Citation, ...]:
     for entry in raw:
         if not isinstance(entry, dict):
             continue
-        page = _number(entry.get("page"))
         text = entry.get("matching_text")
         size = entry.get("page_dimensions")
         width = _number(size.get("width")) if isinstance(size, dict) else None
         height = _number(size.get("height")) if isinstance(size, dict) else None
         citations.append(
             Citation(
-                page=int(page) if page is not None and page == int(page) and page >= 1 else None,
+                page=_page(entry.get("page")),
                 text=text if isinstance(text, str) else None,
                 boxes=_boxes(entry.get("bounding_boxes")),
                 page_size=(width, height) if width and height else None,
             )
         )
     return tuple(citations)
+
+
+def _page(value: Any) -> int | None:
+    """A page number: a whole number >= 1, else None."""
+    page = _number(value)
+    return int(page) if page is not None and page == int(page) and page >= 1 else None
 
 
 def _boxes(raw: Any) -> tuple[Box, ...]:
