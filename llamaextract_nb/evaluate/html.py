@@ -146,6 +146,9 @@ def _calibration(evaluation: Evaluation) -> str:
     return (
         f"<div><b>Calibration</b> · ECE {evaluation.ece:.3f}</div>"
         f"{reliability_svg(bands)}"
+        '<div class="lx-note">Bars: accuracy per confidence band (hover for counts), dots at the '
+        "band's mean confidence; dashed: perfect calibration;<br>red: over-confident, amber: "
+        "under-confident.</div>"
         f'<div class="lx-note">For ≤ {chosen.max_error:.0%} error: {escape(str(chosen))}.</div>'
     )
 
@@ -323,7 +326,7 @@ def _changes_table(comparison: Comparison, limit: int) -> str:
         rows.append(
             f"<tr><td>{escape(row['file'])}</td>"
             f'<td class="lx-key"><code>{escape(row["path"])}</code></td>'
-            f"<td>{escape(row['change'])}</td>{sides}{expected}</tr>"
+            f'<td class="lx-key">{escape(row["change"])}</td>{sides}{expected}</tr>'
         )
     truth_head = "<th>Expected</th>" if "expected" in changes.columns else ""
     more = ""
