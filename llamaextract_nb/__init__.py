@@ -33,7 +33,7 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "llamaextract_nb.client.errors",
     "RequestValidationError": "llamaextract_nb.client.errors",
     "WaitTimeout": "llamaextract_nb.client.errors",
-    "Withdrawn": "llamaextract_nb.client.create_once",
+    "Withdrawn": "llamaextract_nb.client.recovery",
     "SchemaError": "llamaextract_nb.schema.convert",
     "PageSpecError": "llamaextract_nb.api.pages",
     "ResultValidationError": "llamaextract_nb.results.validation",

@@ -1,8 +1,12 @@
-"""The asynchronous client: :class:`AsyncClient`, the same surface as :class:`Client`."""
+"""The asynchronous client :class:`AsyncClient` with ``files`` and ``jobs``.
+
+This file is the one source of both clients: ``sync_client.py`` (:class:`Client`, the same
+methods blocking) is generated from it by ``scripts/unasync.py``, and a test keeps the two in
+step. Edit this file, then run ``python scripts/unasync.py``.
+"""
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Callable, Sequence
 from functools import partial
 from types import TracebackType
@@ -14,6 +18,7 @@ from typing_extensions import Unpack
 from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File, Page, PresignedURL
 from llamaextract_nb.client import _timing, create_once, endpoints, suggest
 from llamaextract_nb.client.base import ClientBase, result_source
+from llamaextract_nb.client.callbacks import anotify
 from llamaextract_nb.client.configuration import build_configuration
 from llamaextract_nb.client.endpoints import Expand, FileFilters, JobFilters
 from llamaextract_nb.client.polling import (
@@ -30,7 +35,6 @@ from llamaextract_nb.client.uploads import open_upload
 from llamaextract_nb.schema.suggestion import SchemaSuggestion
 
 if TYPE_CHECKING:
-    from llamaextract_nb.client.sync_client import Client
     from llamaextract_nb.results import ExtractResult
 
 T = TypeVar("T")
@@ -61,7 +65,7 @@ class AsyncFiles:
         return await self._client._send(endpoints.get_file(file_id, expand=expand))
 
     def list(self, **filters: Unpack[FileFilters]) -> AsyncIterator[File]:
-        """Every file matching ``filters`` (``async for``), fetching pages as needed."""
+        """Every file matching ``filters``, fetching further pages as the iteration goes."""
         return self._client._paginate(partial(endpoints.list_files, **filters))
 
     async def list_page(
@@ -96,7 +100,11 @@ class AsyncJobs:
         configuration_id: str | None = None,
         webhook_configurations: Sequence[Any] | None = None,
     ) -> ExtractJob:
-        """Start a job; pass exactly one of ``configuration`` and ``configuration_id``."""
+        """Start a job on a ``dfl-`` file id or completed ``pjb-`` parse job id.
+
+        Pass exactly one of ``configuration`` (inline, e.g. from :func:`build_configuration`)
+        and ``configuration_id`` (a saved ``cfg-`` configuration).
+        """
         call = endpoints.create_job(
             file_input,
             configuration,
@@ -110,7 +118,7 @@ class AsyncJobs:
         return await self._client._send(endpoints.get_job(job_id, expand=expand))
 
     def list(self, **filters: Unpack[JobFilters]) -> AsyncIterator[ExtractJob]:
-        """Every job matching ``filters`` (``async for``, newest first)."""
+        """Every job matching ``filters`` (newest first), fetching pages as needed."""
         return self._client._paginate(partial(endpoints.list_jobs, **filters))
 
     async def list_page(
@@ -133,7 +141,12 @@ class AsyncJobs:
 
 
 class AsyncClient(ClientBase):
-    """Asynchronous LlamaExtract v2 client; see :class:`Client` for settings and behaviour."""
+    """Asynchronous LlamaExtract v2 client.
+
+    Settings come from the arguments, else from ``LLAMA_CLOUD_BASE_URL``,
+    ``LLAMA_CLOUD_API_KEY`` and ``LLAMA_CLOUD_PROJECT_ID``. Requests are retried on connection
+    errors, 408, 429 and 5xx (up to ``max_retries`` times, honouring ``Retry-After``).
+    """
 
     def __init__(
         self,
@@ -210,9 +223,12 @@ class AsyncClient(ClientBase):
         on_status: StatusCallback | None = None,
         raise_on_failure: bool = True,
     ) -> ExtractJob:
-        """Poll until the job is COMPLETED, FAILED or CANCELLED (see :meth:`Client.wait`).
+        """Poll until the job is COMPLETED, FAILED or CANCELLED and return it.
 
-        ``on_status`` may be a plain function or a coroutine function.
+        Polls start ``poll_interval`` apart and grow to ``max_interval``; ``on_status`` is called
+        with the job at every status change (the async client awaits a coroutine function's
+        result). Raises :class:`WaitTimeout` after ``timeout`` seconds and, unless
+        ``raise_on_failure=False``, :class:`JobFailedError` when the job FAILED or was CANCELLED.
         """
         job_id = job_or_id.id if isinstance(job_or_id, ExtractJob) else job_or_id
         poller = Poller(
@@ -221,9 +237,7 @@ class AsyncClient(ClientBase):
         job = job_or_id if isinstance(job_or_id, ExtractJob) else await self.jobs.get(job_id)
         while True:
             if poller.observe(job) and on_status is not None:
-                result = on_status(job)
-                if inspect.isawaitable(result):
-                    await result
+                await anotify(on_status, job)
             if poller.finished:
                 return outcome(job, raise_on_failure=raise_on_failure)
             await _timing.asleep(poller.next_delay())
@@ -239,8 +253,18 @@ class AsyncClient(ClientBase):
         on_status: StatusCallback | None = None,
         **options: Any,
     ) -> ExtractResult:
-        """Upload, extract, wait and fetch the result, never uploading or creating twice
-        (see :meth:`Client.extract`)."""
+        """Upload ``file`` (unless it is already a File or ``dfl-``/``pjb-`` id), extract
+        ``schema`` from it, wait, and return the result with metadata and usage.
+
+        ``options`` are :class:`ExtractConfiguration` fields, e.g. ``tier="agentic"``,
+        ``cite_sources=True``, ``confidence_scores=True``, ``target_pages="1-2"``.
+
+        Never uploads or creates twice: after a failure that may have reached the server the
+        file (tagged with a fresh ``external_file_id``) and the job are looked up before
+        anything is sent again, up to ``max_retries`` times (:mod:`.create_once`). On an
+        existing file id the jobs already on it are listed first (one request), so that none
+        of them is taken for ours.
+        """
         from llamaextract_nb.results import ExtractResult
 
         configuration = build_configuration(schema, **options)
@@ -280,12 +304,6 @@ class AsyncClient(ClientBase):
         return plan.result()
 
     # --- lifecycle -------------------------------------------------------------------
-
-    def to_sync(self) -> Client:
-        """A :class:`Client` with the same settings."""
-        from llamaextract_nb.client.sync_client import Client
-
-        return Client._from_settings(self._settings)
 
     @classmethod
     def _from_settings(cls, settings: Settings) -> AsyncClient:

@@ -12,6 +12,10 @@ from llamaextract_nb.client.settings import Settings
 from llamaextract_nb.client.uploads import existing_file_id
 
 if TYPE_CHECKING:
+    from llamaextract_nb.client.async_client import AsyncClient
+    from llamaextract_nb.client.sync_client import Client
+
+if TYPE_CHECKING:
     from llamaextract_nb.client.estimate import Estimate
 
 
@@ -52,6 +56,18 @@ class ClientBase:
         from llamaextract_nb.client.estimate import estimate
 
         return estimate(files, configuration, **options)
+
+    def to_sync(self) -> Client:
+        """A :class:`Client` with the same settings."""
+        from llamaextract_nb.client.sync_client import Client
+
+        return Client._from_settings(self._settings)
+
+    def to_async(self) -> AsyncClient:
+        """An :class:`AsyncClient` with the same settings."""
+        from llamaextract_nb.client.async_client import AsyncClient
+
+        return AsyncClient._from_settings(self._settings)
 
     def __repr__(self) -> str:
         return self._settings.repr_for(type(self).__name__)

@@ -1,4 +1,8 @@
-"""The synchronous client: :class:`Client` with ``files`` and ``jobs``."""
+"""The synchronous client :class:`Client` with ``files`` and ``jobs``.
+
+Generated from ``async_client.py`` by ``scripts/unasync.py``: edit that file and run
+the script, never this one.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ import httpx
 from typing_extensions import Unpack
 
 from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File, Page, PresignedURL
-from llamaextract_nb.client import _timing, create_once, endpoints, suggest
+from llamaextract_nb.client import _timing, create_once_sync, endpoints, suggest
 from llamaextract_nb.client.base import ClientBase, result_source
+from llamaextract_nb.client.callbacks import notify
 from llamaextract_nb.client.configuration import build_configuration
 from llamaextract_nb.client.endpoints import Expand, FileFilters, JobFilters
 from llamaextract_nb.client.polling import (
@@ -20,6 +25,7 @@ from llamaextract_nb.client.polling import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
     Poller,
+    StatusCallback,
     outcome,
 )
 from llamaextract_nb.client.request import Call, Done, Retry
@@ -28,7 +34,6 @@ from llamaextract_nb.client.uploads import open_upload
 from llamaextract_nb.schema.suggestion import SchemaSuggestion
 
 if TYPE_CHECKING:
-    from llamaextract_nb.client.async_client import AsyncClient
     from llamaextract_nb.results import ExtractResult
 
 T = TypeVar("T")
@@ -203,15 +208,15 @@ class Client(ClientBase):
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_interval: float = DEFAULT_MAX_INTERVAL,
-        on_status: Callable[[ExtractJob], object] | None = None,
+        on_status: StatusCallback | None = None,
         raise_on_failure: bool = True,
     ) -> ExtractJob:
         """Poll until the job is COMPLETED, FAILED or CANCELLED and return it.
 
         Polls start ``poll_interval`` apart and grow to ``max_interval``; ``on_status`` is called
-        with the job at every status change. Raises :class:`WaitTimeout` after ``timeout``
-        seconds and, unless ``raise_on_failure=False``, :class:`JobFailedError` when the job
-        FAILED or was CANCELLED.
+        with the job at every status change (the async client awaits a coroutine function's
+        result). Raises :class:`WaitTimeout` after ``timeout`` seconds and, unless
+        ``raise_on_failure=False``, :class:`JobFailedError` when the job FAILED or was CANCELLED.
         """
         job_id = job_or_id.id if isinstance(job_or_id, ExtractJob) else job_or_id
         poller = Poller(
@@ -220,7 +225,7 @@ class Client(ClientBase):
         job = job_or_id if isinstance(job_or_id, ExtractJob) else self.jobs.get(job_id)
         while True:
             if poller.observe(job) and on_status is not None:
-                on_status(job)
+                notify(on_status, job)
             if poller.finished:
                 return outcome(job, raise_on_failure=raise_on_failure)
             _timing.sleep(poller.next_delay())
@@ -233,7 +238,7 @@ class Client(ClientBase):
         *,
         filename: str | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
-        on_status: Callable[[ExtractJob], object] | None = None,
+        on_status: StatusCallback | None = None,
         **options: Any,
     ) -> ExtractResult:
         """Upload ``file`` (unless it is already a File or ``dfl-``/``pjb-`` id), extract
@@ -244,14 +249,14 @@ class Client(ClientBase):
 
         Never uploads or creates twice: after a failure that may have reached the server the
         file (tagged with a fresh ``external_file_id``) and the job are looked up before
-        anything is sent again, up to ``max_retries`` times (see :mod:`.create_once`). On an
+        anything is sent again, up to ``max_retries`` times (:mod:`.create_once_sync`). On an
         existing file id the jobs already on it are listed first (one request), so that none
         of them is taken for ours.
         """
         from llamaextract_nb.results import ExtractResult
 
         configuration = build_configuration(schema, **options)
-        job = create_once.start_extraction_sync(self, file, configuration, filename)
+        job = create_once_sync.start_extraction(self, file, configuration, filename)
         self.wait(job, timeout=timeout, on_status=on_status)
         job = self.jobs.get(job.id, expand=endpoints.FULL_EXPAND)
         return ExtractResult(job, source=result_source(file))
@@ -278,7 +283,8 @@ class Client(ClientBase):
                 ids.append(document)
             else:
                 with document.open() as stream:
-                    ids.append(self.files.upload(stream, filename=document.name).id)
+                    uploaded = self.files.upload(stream, filename=document.name)
+                    ids.append(uploaded.id)
         plan = suggest.SuggestPlan(ids, prompt, schema, name)
         call: Call[dict[str, Any]] | None = plan.first_call()
         while call is not None:
@@ -286,12 +292,6 @@ class Client(ClientBase):
         return plan.result()
 
     # --- lifecycle -------------------------------------------------------------------
-
-    def to_async(self) -> AsyncClient:
-        """An :class:`AsyncClient` with the same settings."""
-        from llamaextract_nb.client.async_client import AsyncClient
-
-        return AsyncClient._from_settings(self._settings)
 
     @classmethod
     def _from_settings(cls, settings: Settings) -> Client:

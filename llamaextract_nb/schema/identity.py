@@ -1,0 +1,45 @@
+"""What identifies a schema across a service's rewrites.
+
+A service may echo a schema normalised (keys reordered, refs inlined, descriptions or
+``additionalProperties`` added, nullable spelled another way). :func:`schema_digest` tells
+the very schema sent; :func:`field_paths` tells its fields, which such rewrites keep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from llamaextract_nb.schema.refs import SchemaError, inline_refs, unwrap
+
+
+def schema_digest(schema: dict[str, Any]) -> str:
+    """sha256 of the schema as canonical JSON (keys sorted, no spaces)."""
+    text = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def field_paths(schema: dict[str, Any]) -> frozenset[str] | None:
+    """Every field's dotted path (``line_items[].amount``), refs followed, nullable unwrapped;
+    None when the schema cannot be read (dangling or cyclic refs, over the limits)."""
+    try:
+        root = inline_refs(schema)
+    except SchemaError:
+        return None
+    paths: set[str] = set()
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        node = unwrap(node)[0]
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for name, child in properties.items():
+                child_path = f"{path}.{name}" if path else str(name)
+                paths.add(child_path)
+                stack.append((child, child_path))
+        if isinstance(node.get("items"), dict):
+            stack.append((node["items"], f"{path}[]"))
+    return frozenset(paths)
