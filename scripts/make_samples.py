@@ -21,7 +21,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import docx
 import openpyxl
@@ -48,19 +48,9 @@ class Item:
         return round(self.quantity * self.unit_price, 2)
 
 
-@dataclass(frozen=True)
-class Invoice:
-    vendor: str
-    vendor_address: tuple[str, ...]
-    vendor_contact: str
-    number: str
-    date: dt.date
-    due: dt.date
-    po_number: str
-    currency: str
-    symbol: str  # printed before amounts in the totals
-    buyer: str
-    buyer_address: tuple[str, ...]
+class Billed:
+    """Totals of a document that lists items and adds tax at one rate."""
+
     items: tuple[Item, ...]
     tax_rate: float
     date_format: str  # strftime, e.g. "%B %d, %Y"
@@ -79,6 +69,24 @@ class Invoice:
 
     def printed_date(self, value: dt.date) -> str:
         return value.strftime(self.date_format).replace(" 0", " ")
+
+
+@dataclass(frozen=True)
+class Invoice(Billed):
+    vendor: str
+    vendor_address: tuple[str, ...]
+    vendor_contact: str
+    number: str
+    date: dt.date
+    due: dt.date
+    po_number: str
+    currency: str
+    symbol: str  # printed before amounts in the totals
+    buyer: str
+    buyer_address: tuple[str, ...]
+    items: tuple[Item, ...]
+    tax_rate: float
+    date_format: str  # strftime, e.g. "%B %d, %Y"
 
     def header_pairs(self) -> list[tuple[str, str]]:
         return [
@@ -894,7 +902,7 @@ CURRENCIES = [("USD", "$"), ("EUR", "EUR "), ("GBP", "\u00a3")]
 
 
 @dataclass(frozen=True)
-class SetDocument:
+class SetDocument(Billed):
     """One document of an evaluation set and what it says."""
 
     kind: str  # "invoice" or "receipt"
@@ -912,21 +920,6 @@ class SetDocument:
     labels: tuple[Any, ...]
     layout: int
     buyer: tuple[str, str] | None = None
-
-    @property
-    def subtotal(self) -> float:
-        return round(sum(item.amount for item in self.items), 2)
-
-    @property
-    def tax(self) -> float:
-        return round(self.subtotal * self.tax_rate, 2)
-
-    @property
-    def total(self) -> float:
-        return round(self.subtotal + self.tax, 2)
-
-    def date(self, value: dt.date) -> str:
-        return value.strftime(self.date_format).replace(" 0", " ")
 
     def truth(self) -> dict[str, Any]:
         return {
@@ -1047,8 +1040,8 @@ def set_invoice_pdf(doc: SetDocument) -> bytes:
     pdf.add_page()
     pairs = [
         (number_label, doc.number),
-        (date_label, doc.date(doc.issued)),
-        (due_label, doc.date(doc.due) if doc.due else ""),
+        (date_label, doc.printed_date(doc.issued)),
+        (due_label, doc.printed_date(doc.due) if doc.due else ""),
     ]
     pdf.text_at(50, 50, doc.vendor, size=15, style="B")
     for offset, line in enumerate(doc.vendor_address):
@@ -1084,7 +1077,7 @@ def set_invoice_pdf(doc: SetDocument) -> bytes:
     pdf.set_font("helvetica", "B", 10)
     pdf.set_fill_color(225, 229, 235)
     pdf.set_xy(50, top)
-    border = 1 if doc.layout != 2 else "B"
+    border: Literal[0, 1] | str = 1 if doc.layout != 2 else "B"  # a frame, or a rule below
     for title, width in zip(header, widths, strict=True):
         pdf.cell(
             width, 18, title, border=border, align="L" if width > 200 else "R", fill=doc.layout == 0
@@ -1157,7 +1150,7 @@ def set_receipt_pdf(doc: SetDocument) -> bytes:
         y += 12
         line(y, text, center=True)
     y += 22
-    printed = doc.date(doc.issued)
+    printed = doc.printed_date(doc.issued)
     if date_label:
         line(y, f"{date_label} {printed}".strip(), "12:41" if doc.layout else "")
     else:
