@@ -90,6 +90,14 @@ def test_with_truth_accuracy_per_run_and_the_delta() -> None:
     summary = comparison.summary.set_index("field")
     assert summary.loc["total", ["accuracy_v1", "accuracy_v2", "delta"]].tolist() == [0.5, 1.0, 0.5]
     assert summary.loc["date", ["accuracy_v1", "accuracy_v2", "delta"]].tolist() == [0.5, 0.5, 0.0]
+    assert summary.loc[
+        "total", ["correct_v1", "graded_v1", "correct_v2", "graded_v2"]
+    ].tolist() == [
+        1,
+        2,
+        2,
+        2,
+    ]
     assert list(comparison.summary["field"])[-1] == "total"  # regressions first, gains last
     assert comparison.accuracy == {"v1": pytest.approx(4 / 6), "v2": pytest.approx(5 / 6)}
     changes = comparison.changes.set_index(["file", "path"])

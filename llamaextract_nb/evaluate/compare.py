@@ -123,7 +123,8 @@ class Comparison:
     @cached_property
     def summary(self) -> pd.DataFrame:
         """One row per field: documents compared, and how many of them changed, gained or
-        lost a value; with truth ``accuracy_<name>`` per run and ``delta`` (last - first),
+        lost a value; with truth ``accuracy_<name>`` per run, ``delta`` (last - first), and
+        ``correct_<name>`` / ``graded_<name>`` per run (``total_amount 7/10 -> 9/10``);
         largest regressions first."""
         graded = self._graded
         columns = ["field", "documents", "changed", "gained", "lost"]
@@ -155,6 +156,13 @@ class Comparison:
                 columns={"accuracy": f"accuracy_{name}"}
             )
             merged = merged.merge(accuracy, on="field", how="outer")
+        for name, evaluation in zip(self.names, self.evaluations, strict=True):
+            counts = evaluation.summary[["field", "correct", "graded"]].rename(
+                columns={"correct": f"correct_{name}", "graded": f"graded_{name}"}
+            )
+            merged = merged.merge(counts, on="field", how="left")
+            for column in (f"correct_{name}", f"graded_{name}"):
+                merged[column] = merged[column].fillna(0).astype(int)
         for column in ("documents", "changed", "gained", "lost"):
             merged[column] = merged[column].fillna(0).astype(int)
         merged["delta"] = merged[f"accuracy_{self.names[-1]}"] - merged[f"accuracy_{self.names[0]}"]

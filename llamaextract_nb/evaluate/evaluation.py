@@ -79,7 +79,13 @@ class Threshold:
 class Evaluation:
     """The grades of extracted values against truth.
 
-    :attr:`details` has one row per graded value; :attr:`summary` one per field;
+    :attr:`details` has one row per graded value: ``file``, ``job_id``, ``item`` (0 per
+    document; the page for per_page; the truth's row for per_table_row), ``path`` (where in the
+    truth, ``line_items[2].amount``; for an extracted row paired with no expected row, where in
+    the extraction), ``field`` (``line_items[].amount``), ``expected``, ``extracted``,
+    ``outcome``, ``score``, ``confidence``, ``page``, ``matching_text`` and ``rule``, so
+    ``details.query("outcome == 'wrong'")`` is the to-do list. :attr:`summary` has one row per
+    field;
     :attr:`by_confidence` and :attr:`ece` show calibration; :meth:`threshold` picks a
     confidence threshold for a target error. ``_repr_html_`` / :meth:`html` is the scoreboard,
     the reliability diagram and the worst examples.
