@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from llamaextract_nb.results.matching import citation_mismatch, locate
 from llamaextract_nb.results.metadata import Leaf
 from llamaextract_nb.results.options import DisplayOptions
-from llamaextract_nb.results.pages import Mark, is_pdf, render_pages
+from llamaextract_nb.results.pages import Mark, page_kind, render_pages
 
 if TYPE_CHECKING:
     from llamaextract_nb.results.batch import BatchResult
@@ -284,10 +284,10 @@ def _page_images(
     if not marks or not options.page_images:
         return ""
     source = result.source
-    if source is None or not is_pdf(source):
+    if source is None or page_kind(source) is None:
         return (
             '<div class="lx-note">Cited boxes are available: pass <code>source=</code> '
-            "(the PDF) to see the cited pages with the boxes drawn.</div>"
+            "(the PDF or image) to see the cited pages with the boxes drawn.</div>"
         )
     pages = list(marks)[: budget.left]
     budget.left -= len(pages)

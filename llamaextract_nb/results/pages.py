@@ -1,4 +1,6 @@
-"""Render cited PDF pages (pypdfium2) and images locally, with the citation boxes drawn (Pillow)."""
+"""Render cited pages locally with the citation boxes drawn (Pillow): PDF pages through
+pypdfium2, image files (PNG, JPEG, TIFF pages, WebP, BMP) as displayed, EXIF orientation
+applied, whose page units are their pixels."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 Source = str | Path | bytes
 
@@ -30,40 +32,43 @@ OK_COLOUR = (46, 157, 74)
 LOW_COLOUR = (217, 69, 60)
 
 
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
+
+
+def page_kind(source: Source | None) -> str | None:
+    """``"pdf"`` or ``"image"`` when ``source`` (bytes or a readable file) can be rendered."""
+    if source is None:
+        return None
+    if isinstance(source, bytes):
+        head = source[:1024]
+    else:
+        try:
+            with open(source, "rb") as handle:
+                head = handle.read(1024)
+        except OSError:
+            return None
+    if head.lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
+    return None
+
+
 def is_pdf(source: Source | None) -> bool:
     """True when ``source`` is PDF bytes or a readable file starting with ``%PDF-``."""
-    if source is None:
-        return False
-    if isinstance(source, bytes):
-        return source[:1024].lstrip().startswith(b"%PDF-")
-    try:
-        with open(source, "rb") as handle:
-            return handle.read(1024).lstrip().startswith(b"%PDF-")
-    except OSError:
-        return False
+    return page_kind(source) == "pdf"
 
 
 def is_image(source: Source | None) -> bool:
-    """True when ``source`` is PNG, JPEG, TIFF, GIF, BMP or WebP bytes (or such a file)."""
-    if source is None:
-        return False
-    head = source[:16] if isinstance(source, bytes) else _head(source)
-    return head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-
-
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8", b"BM")
-
-
-def _head(path: str | Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(16)
-    except OSError:
-        return b""
+    """True when ``source`` is PNG, JPEG, TIFF, BMP or WebP bytes (or such a file)."""
+    return page_kind(source) == "image"
 
 
 def render_pages(source: Source, marks: dict[int, list[Mark]], width: int) -> dict[int, str]:
-    """A JPEG data URI per 1-based page number in ``marks`` (pages outside the PDF are skipped)."""
+    """A JPEG data URI per 1-based page number in ``marks`` (pages outside the document are
+    skipped); ``source`` is a PDF or an image file (see :func:`page_kind`)."""
+    if page_kind(source) == "image":
+        return _render_image_pages(source, marks, width)
     import pypdfium2 as pdfium
 
     images: dict[int, str] = {}
@@ -89,11 +94,11 @@ def render_region(
     if not marks:
         return None
     if is_image(source):
-        if page != 1:
+        with _opened_image(source) as picture:
+            shown = _image_page(picture, page, 2 * width)
+        if shown is None:
             return None
-        opened = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
-        image = opened.convert("RGB")
-        size: tuple[float, float] = (float(image.width), float(image.height))
+        image, size = shown
     else:
         import pypdfium2 as pdfium
 
@@ -136,6 +141,41 @@ def _vertical_extent(
         tops.append(mark.y * scale)
         bottoms.append((mark.y + mark.h) * scale)
     return min(tops), max(bottoms)
+
+
+def _render_image_pages(source: Source, marks: dict[int, list[Mark]], width: int) -> dict[int, str]:
+    images: dict[int, str] = {}
+    with _opened_image(source) as picture:
+        for number, page_marks in marks.items():
+            shown = _image_page(picture, number, width)
+            if shown is None:
+                continue
+            image, size = shown
+            _draw(image, page_marks, size)
+            images[number] = _data_uri(image)
+    return images
+
+
+def _opened_image(source: Source) -> Image.Image:
+    return Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+
+
+def _image_page(
+    picture: Image.Image, number: int, width: int
+) -> tuple[Image.Image, tuple[float, float]] | None:
+    """Page (frame) ``number`` of an image as displayed (EXIF orientation applied), reduced
+    to ``width`` pixels wide at most, and its size in page units (full-size pixels)."""
+    if not 1 <= number <= getattr(picture, "n_frames", 1):
+        return None
+    picture.seek(number - 1)
+    full_w, full_h = picture.size
+    if picture.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # EXIF orientation turns it
+        full_w, full_h = full_h, full_w
+    if picture.format == "JPEG":
+        picture.draft("RGB", (width, width))  # decode reduced when much larger
+    image = (ImageOps.exif_transpose(picture) or picture).convert("RGB")
+    image.thumbnail((width, width * 8), Image.Resampling.LANCZOS)
+    return image, (float(full_w), float(full_h))
 
 
 def _draw(image: Image.Image, marks: list[Mark], pdf_size: tuple[float, float]) -> None:

@@ -25,7 +25,7 @@ from llamaextract_nb.widgets._html import TABLE_CSS, human_size, message
 UPLOAD_LIMIT = 10_000_000
 """Largest browser upload accepted, in bytes (the websocket cap is 10 MiB)."""
 
-ACCEPT = ".pdf,.docx,.html,.htm,.txt,.md,.markdown,.csv,.xlsx"
+ACCEPT = ".pdf,.docx,.html,.htm,.txt,.md,.markdown,.csv,.xlsx,.png,.jpg,.jpeg,.tif,.tiff,.webp,.bmp"
 
 
 @dataclass(frozen=True)

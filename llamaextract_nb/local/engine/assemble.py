@@ -19,6 +19,7 @@ from llamaextract_nb.local.engine.generators.table import Row, rows
 from llamaextract_nb.local.engine.scoring import (
     Choice,
     hint_choice,
+    parsing_confidence,
     select,
     select_many,
     table_confidence,
@@ -69,7 +70,13 @@ def row_object(row: Row, item: ObjectNode, hints: Hints) -> dict[str, ChoiceTree
         choice = None
         if candidate is not None and coerce_into(candidate, leaf, hints):
             confidence = table_confidence(row.header_scores.get(key, 0.0))
-            choice = Choice(candidate.value, candidate, confidence, support=[candidate])
+            choice = Choice(
+                candidate.value,
+                candidate,
+                confidence,
+                parsing_confidence(candidate),
+                support=[candidate],
+            )
         _put(tree, key, [choice] if leaf.is_array_of_scalars and choice else choice)
     _fill_missing(tree, item)
     return tree

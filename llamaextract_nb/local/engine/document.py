@@ -1,6 +1,8 @@
 """The parsed form of every document: pages of lines and words with boxes, and tables.
 
-Coordinates are PDF points with a top-left origin. Formats without pages (DOCX, HTML,
+Coordinates are PDF points with a top-left origin; an image file's page coordinates are
+its pixels as displayed (EXIF orientation applied), i.e. points at 72 dpi, and its words
+come from OCR with their recogniser's confidence. Formats without pages (DOCX, HTML,
 TXT, CSV, XLSX) produce a single page whose ``has_geometry`` is False: their words carry
 no meaningful boxes and citations for them carry none.
 """
@@ -36,6 +38,7 @@ class Box:
 class Word:
     text: str
     box: Box | None = None
+    confidence: float = 1.0  # how sure the parser is of the text: OCR's score, else 1.0
 
 
 @dataclass(slots=True)
@@ -81,7 +84,7 @@ class Document:
     """A parsed document: what every parser returns and every extractor reads."""
 
     pages: list[Page]
-    kind: str  # "pdf", "docx", "html", "txt", "md", "csv", "xlsx"
+    kind: str  # "pdf", "image", "docx", "html", "txt", "md", "csv", "xlsx"
     has_geometry: bool = False  # True when word boxes are real page coordinates
     has_text_layer: bool = True  # False for a PDF with no extractable text
     billing_pages: int | None = None  # pages as the service bills them, when not len(pages)

@@ -5,7 +5,9 @@ further independent source adds a little). The best value's *extraction confiden
 evidence scaled by its margin over the runner-up value: a clear winner keeps its score, a
 near tie loses up to half of it. A table cell's confidence is how well its column header
 names the property; a value taken from a hint gets a fixed, moderate one. *Parsing
-confidence* is 1.0 for a text layer; the overall *confidence* is their product.
+confidence* is how sure the parser was of the cited words: 1.0 for a text layer, the
+recogniser's mean score over the value's words for OCR; the overall *confidence* is their
+product.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from llamaextract_nb.local.engine.document import Box
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec
 
 _SUPPORT_BONUS = 0.08  # per additional agreeing source
@@ -78,13 +81,31 @@ def extraction_confidence(best: float, runner_up: float) -> float:
     return round(min(1.0, best) * (0.5 + 0.5 * min(1.0, margin / _CLEAR_MARGIN)), 4)
 
 
+def parsing_confidence(candidate: Candidate) -> float:
+    """The mean parser confidence of the words under the candidate's boxes (of its whole
+    line when none is): 1.0 for a text layer, OCR's scores for a scan."""
+    words = candidate.line.words
+    if all(word.confidence >= 1.0 for word in words):
+        return 1.0
+    covered = [
+        word.confidence
+        for word in words
+        if word.box is not None and any(_overlaps(word.box, box) for box in candidate.boxes)
+    ] or [word.confidence for word in words]
+    return round(sum(covered) / len(covered), 4)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a.x < b.x1 and b.x < a.x1 and a.y < b.y1 and b.y < a.y1
+
+
 def _choice(group: _Group, runner_up: float) -> Choice:
     best = group.members[0]
     return Choice(
         value=best.value,
         candidate=best,
         extraction_confidence=extraction_confidence(group.score, runner_up),
-        parsing_confidence=1.0,
+        parsing_confidence=parsing_confidence(best),
         support=group.members,
     )
 

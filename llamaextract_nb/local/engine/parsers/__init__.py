@@ -4,7 +4,9 @@
 parser per format. Conventions every parser keeps:
 
 - PDFs get real geometry: word, line and cell boxes in points, top-left origin, on the
-  page as displayed (rotation applied). Every other format yields pages without geometry
+  page as displayed (rotation applied); pages without a usable text layer are read by
+  OCR. Images (PNG, JPEG, TIFF pages, WebP, BMP) are read by OCR, their coordinates being
+  pixels (points at 72 dpi). Every other format yields pages without geometry
   (width and height 0, boxes None) whose lines are paragraphs or table rows rendered as
   ``"a | b | c"``.
 - A line's words join to its text with one space, or with two where the words are far
@@ -44,6 +46,12 @@ def parse(
         from llamaextract_nb.local.engine.parsers.pdf import parse_pdf
 
         return parse_pdf(data, filename, need_tables=need_tables, pages=pages, max_pages=max_pages)
+    if kind == "image":
+        from llamaextract_nb.local.engine.parsers.image import parse_image
+
+        return parse_image(
+            data, filename, need_tables=need_tables, pages=pages, max_pages=max_pages
+        )
     document = _parse_flat(data, filename, kind, pages)
     if not document.pages:
         select_pages(0, pages, max_pages, filename)

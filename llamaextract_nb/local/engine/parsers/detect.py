@@ -9,8 +9,9 @@ import zipfile
 
 from llamaextract_nb.local.engine.document import DocumentError
 
-KINDS = ("pdf", "docx", "xlsx", "html", "csv", "md", "txt")
+KINDS = ("pdf", "image", "docx", "xlsx", "html", "csv", "md", "txt")
 
+IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "tif", "tiff", "webp", "bmp")
 _EXTENSION_KINDS = {
     "pdf": "pdf",
     "docx": "docx",
@@ -25,6 +26,7 @@ _EXTENSION_KINDS = {
     "markdown": "md",
     "txt": "txt",
     "text": "txt",
+    **dict.fromkeys(IMAGE_EXTENSIONS, "image"),
 }
 _HTML_START = re.compile(
     rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S
@@ -32,11 +34,11 @@ _HTML_START = re.compile(
 _HTML_TAGS = re.compile(rb"<(table|div|p|br|span|h[1-6]|ul|ol|li|td|tr)\b[^>]*>", re.I)
 _SNIFF_BYTES = 64 * 1024
 _IMAGES = (
-    (b"\x89PNG", "PNG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
-    (b"GIF8", "GIF"),
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
 )
 
 
@@ -49,7 +51,7 @@ def extension_kind(filename: str) -> str | None:
 def detect_kind(data: bytes, filename: str) -> str:
     """Return one of :data:`KINDS` for ``data``, or raise :class:`DocumentError`.
 
-    Content decides: ``%PDF`` magic, a zip holding ``word/`` or ``xl/``, HTML markup,
+    Content decides: ``%PDF`` magic, image magic, a zip holding ``word/`` or ``xl/``, HTML markup,
     binary bytes. Text that is neither HTML nor obviously tabular falls back on the
     extension (``.csv``, ``.md``) and finally on plain text.
     """
@@ -67,19 +69,25 @@ def detect_kind(data: bytes, filename: str) -> str:
             f"{filename} is a legacy Microsoft Office file (.doc/.xls/.ppt); save it as .docx "
             "or .xlsx (or print it to PDF) and upload that instead."
         )
-    for magic, image in _IMAGES:
-        if data.startswith(magic):
-            raise DocumentError(
-                f"{filename} is an image ({image}); OCR is not available locally. Upload a PDF "
-                "with a text layer, or the document's text (DOCX, TXT)."
-            )
+    if image_format(data) is not None:
+        return "image"
+    if data.startswith(b"GIF8"):
+        raise DocumentError(
+            f"{filename} is a GIF image; save it as PNG or JPEG (or scan to PDF) and upload that."
+        )
     if data.lstrip()[:5] == b"{\\rtf":
         raise DocumentError(f"{filename} is an RTF file; save it as .docx or PDF and upload that.")
     if _looks_binary(data[:_SNIFF_BYTES]):
         claimed = f" although its name says .{filename.rpartition('.')[2]}" if expected else ""
         raise DocumentError(
             f"{filename} is not a document this engine can read{claimed}: its content is binary "
-            "data that is not a PDF, DOCX or XLSX file. Check that the file is not corrupted."
+            "data that is not a PDF, DOCX, XLSX or image (PNG, JPEG, TIFF, WebP, BMP) file. Check "
+            "that the file is not corrupted."
+        )
+    if expected == "image":
+        raise DocumentError(
+            f"{filename} is named .{filename.rpartition('.')[2]} but is not an image (no PNG, "
+            "JPEG, TIFF, WebP or BMP header); it looks like text. Rename it or upload the image."
         )
     if expected == "pdf":
         raise DocumentError(
@@ -101,6 +109,24 @@ def detect_kind(data: bytes, filename: str) -> str:
     if len(_HTML_TAGS.findall(sniff)) >= 3 and expected is None:
         return "html"
     return "txt"
+
+
+def image_format(data: bytes) -> str | None:
+    """The image format read locally (PNG, JPEG, TIFF, WEBP, BMP) that ``data`` starts as."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    for magic, name in _IMAGES:
+        if data.startswith(magic):
+            return None if name == "BMP" and not _bmp_header(data) else name
+    return None
+
+
+def _bmp_header(data: bytes) -> bool:
+    """``BM`` starts a bitmap only with a plausible header (text may start with "BM" too)."""
+    if len(data) < 26:
+        return False
+    header_size = int.from_bytes(data[14:18], "little")
+    return data[6:10] == b"\x00\x00\x00\x00" and header_size in (12, 40, 52, 56, 64, 108, 124)
 
 
 def decode_text(data: bytes) -> str:

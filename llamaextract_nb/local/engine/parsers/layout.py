@@ -70,11 +70,16 @@ class _Row:
         return min(y1, self.bottom) - max(y0, self.top) >= _INSIDE * height
 
 
-def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
+def build_lines(
+    items: list[Item], frame: Frame | None = None, *, recognized: bool = False
+) -> list[Line]:
     """Group words into lines in reading order.
 
     ``items`` hold each word with its box as (x0, y0, x1, y1); ``frame`` optionally maps
     those to coordinates where text runs left to right (for pages of vertical text).
+    ``recognized`` words come from OCR: their items are already in straightened
+    coordinates (line boxes come from the words' page boxes) and the recogniser split
+    them at spaces, so touching ones are not joined.
     """
     if not items:
         return []
@@ -103,8 +108,8 @@ def build_lines(items: list[Item], frame: Frame | None = None) -> list[Line]:
     rows.sort(key=_CENTER)  # a heading's row follows the small line above its middle
     for row in rows:
         row.items.sort(key=_LEFT)
-        row.items = _join_spaced_letters(_join_touching(row.items))
-    if frame is None:
+        row.items = _join_spaced_letters(row.items if recognized else _join_touching(row.items))
+    if frame is None and not recognized:
         return [_line(part) for part in _reading_order(rows, 0)]
     return [_framed_line(part) for part in _reading_order(rows, 0)]
 
@@ -128,7 +133,11 @@ def _join_touching(items: list[Item]) -> list[Item]:
             continue
         first_box, second_box = last[4].box, item[4].box
         assert first_box is not None and second_box is not None
-        word = Word(last[4].text + item[4].text, first_box.union(second_box))
+        word = Word(
+            last[4].text + item[4].text,
+            first_box.union(second_box),
+            min(last[4].confidence, item[4].confidence),
+        )
         last = (
             min(last[0], item[0]),
             min(last[1], item[1]),
@@ -182,7 +191,7 @@ def _merged(items: list[Item]) -> Item:
         min(item[1] for item in items),
         max(item[2] for item in items),
         max(item[3] for item in items),
-        Word("".join(item[4].text for item in items), box),
+        Word("".join(item[4].text for item in items), box, min(i[4].confidence for i in items)),
     )
 
 

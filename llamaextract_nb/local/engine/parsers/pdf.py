@@ -6,6 +6,11 @@ and last characters only; characters are boxed one by one only for the rare word
 spans two lines. Boxes are converted from PDFium's bottom-left user space to the
 displayed page (top-left origin, rotation applied, crop box offset removed).
 
+Pages whose text layer is missing or useless (fewer than :data:`_MIN_TEXT_CHARS` letters
+and digits, or mostly unreadable characters) but that show an image are scans: each is
+rendered at OCR's resolution and read by OCR, one page at a time, so a mixed PDF keeps
+its text pages as they are and a long scan never holds more than one page image.
+
 PDFium is not thread-safe, so every call into it holds one process-wide lock.
 """
 
@@ -22,17 +27,21 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from llamaextract_nb.local.engine import ocr
 from llamaextract_nb.local.engine.document import Box, Document, DocumentError, Page, Word
 from llamaextract_nb.local.engine.gcpause import gc_paused
 from llamaextract_nb.local.engine.parsers.layout import Frame, Item, build_lines, new_box
 from llamaextract_nb.local.engine.parsers.pages import select_pages
+from llamaextract_nb.local.engine.parsers.scan import ocr_page
 from llamaextract_nb.local.engine.parsers.tables import Rules, find_tables, pdf_rows
 
 PDFIUM_LOCK = threading.RLock()
-NO_TEXT_LAYER = (
-    "this PDF has no text layer (scanned image); OCR is not available locally. "
-    "Upload a PDF with selectable text, or a DOCX/TXT version of the document."
+NO_TEXT = (
+    "this PDF has no text to extract: its pages carry no text layer, and OCR found no "
+    "text in their images (blank pages, or images that are not documents)."
 )
+_MIN_TEXT_CHARS = 20  # fewer letters and digits than this: no usable text layer
+_UNREADABLE = re.compile("[\ufffd\ue000-\uf8ff]")  # replacement and private-use characters
 # PDFium already spells ligature glyphs out as letters; soft hyphens (U+00AD) it keeps
 _TEXT_FIXES = str.maketrans({"\u00ad": "", "\u2010": "-", "\u2011": "-"})
 _CONTROLS = re.compile("[\x00\x01\x03-\x09\x0b\x0c\x0e-\x1f\xa0]")
@@ -81,8 +90,8 @@ def parse_pdf(
 ) -> Document:
     """Parse PDF bytes into a :class:`Document` with real geometry.
 
-    Raises :class:`DocumentError` for encrypted, damaged or empty PDFs and for PDFs
-    whose selected pages carry no text at all (scans without a text layer).
+    Raises :class:`DocumentError` for encrypted, damaged or empty PDFs, for scanned pages
+    when OCR is not installed, and for PDFs whose selected pages carry no text at all.
     """
     with PDFIUM_LOCK, gc_paused(), _open(data, filename) as pdf:
         total = len(pdf)
@@ -91,10 +100,10 @@ def parse_pdf(
     if not any(page.lines for page in result):
         if len(numbers) < total:
             raise DocumentError(
-                f"the selected pages {_page_list(numbers)} of this PDF have no text layer "
-                "(scanned image); OCR is not available locally."
+                f"the selected pages {_page_list(numbers)} of this PDF have no text: no text "
+                "layer, and OCR found no text in their images."
             )
-        raise DocumentError(NO_TEXT_LAYER)
+        raise DocumentError(NO_TEXT)
     return Document(pages=result, kind="pdf", has_geometry=True, has_text_layer=True)
 
 
@@ -151,12 +160,41 @@ def _read_page(pdf: pdfium.PdfDocument, number: int, need_tables: bool, filename
             items = _words(textpage, crop, rotation)
         finally:
             textpage.close()
+        if _is_scan(page, items):
+            return _ocr_page(page, number, width, height, need_tables)
         rules = _rules(page, crop, rotation) if need_tables and items else None
     finally:
         page.close()
     lines = build_lines(items, _reading_frame(items, width, height)) if items else []
     tables = find_tables(pdf_rows(lines, rules), number, rules) if rules is not None else []
     return Page(number=number, width=width, height=height, lines=lines, tables=tables)
+
+
+def _is_scan(page: pdfium.PdfPage, items: list[Item]) -> bool:
+    """Whether the page shows an image and has no usable text layer of its own."""
+    text = "".join(item[4].text for item in items)
+    readable = sum(1 for char in text if char.isalnum())
+    if readable >= _MIN_TEXT_CHARS and len(_UNREADABLE.findall(text)) <= len(text) * 0.3:
+        return False
+    raw = page.raw
+    kinds = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
+    get_object, get_type = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType
+    count = min(pdfium_c.FPDFPage_CountObjects(raw), _MAX_OBJECTS)
+    return any(get_type(get_object(raw, index)) in kinds for index in range(count))
+
+
+def _ocr_page(
+    page: pdfium.PdfPage, number: int, width: float, height: float, need_tables: bool
+) -> Page:
+    """The page rendered at OCR's resolution (long side at most OCR's input size) and read."""
+    ocr.engine()  # fails first, with the install hint, when the OCR extra is missing
+    scale = min(ocr.RECOMMENDED_DPI / 72, ocr.MAX_SIDE / max(width, height, 1.0))
+    bitmap = page.render(scale=scale)
+    try:
+        image = bitmap.to_pil().convert("RGB")
+    finally:
+        bitmap.close()
+    return ocr_page(image, number, width, height, width / image.width, need_tables=need_tables)
 
 
 def _rules(page: pdfium.PdfPage, crop: Rect, rotation: int) -> Rules:
