@@ -152,13 +152,16 @@ def memory_child(pages: int) -> None:
     elapsed = time.perf_counter() - started
     # VmHWM is this process's own peak (ru_maxrss would count the parent it was forked from)
     with open("/proc/self/status") as status:
-        peak_kb = int(status.read().split("VmHWM:")[1].split()[0])
+        text = status.read()
+    peak_kb = int(text.split("VmHWM:")[1].split()[0])
+    address_kb = int(text.split("VmPeak:")[1].split()[0])  # the workers' cap applies to this
     print(
         json.dumps(
             {
                 "pages": output.usage["num_pages_extracted"],
                 "seconds": elapsed,
                 "peak_mb": peak_kb / 1024,
+                "address_mb": address_kb / 1024,
             }
         )
     )
@@ -203,6 +206,8 @@ def main() -> None:
             f"Worker memory: {figures['pages']} scanned pages in {figures['seconds']:.0f} s, "
             f"peak RSS {figures['peak_mb']:.0f} MB   goal < 1024 MB: "
             f"{'met' if figures['peak_mb'] < 1024 else 'NOT met'}"
+            f"   (peak address space {figures['address_mb']:.0f} MB; workers are capped at"
+            " --worker-memory-mb, default 2048)"
         )
 
 
