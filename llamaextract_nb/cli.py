@@ -19,6 +19,7 @@ from llamaextract_nb.local.server.settings import (
     default_data_dir,
     default_workers,
 )
+from llamaextract_nb.local.store.integrity import DataDirCorrupt
 
 API_KEY_ENV = "LLAMAEXTRACT_NB_API_KEY"
 ENGINE_ENV = "LLAMAEXTRACT_NB_ENGINE"
@@ -44,11 +45,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"database and uploaded files (default {default_data_dir()})",
     )
-    serve.add_argument(
+    key = serve.add_mutually_exclusive_group()
+    key.add_argument(
+        "--api-key-file",
+        type=Path,
+        default=None,
+        help="file holding the bearer token clients must send (default: "
+        f"${API_KEY_ENV}, else a random one printed at start)",
+    )
+    key.add_argument(
         "--api-key",
         default=None,
-        help=f"bearer token clients must send (default: ${API_KEY_ENV}, else a random one "
-        "printed at start)",
+        help="the bearer token itself; visible to every local user in the process list, so "
+        f"prefer ${API_KEY_ENV} or --api-key-file",
     )
     serve.add_argument(
         "--workers", type=int, default=default_workers(), help="extraction worker processes"
@@ -78,8 +87,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="memory each worker process may use; a job needing more ends FAILED "
         f"(0 = no limit; default {DEFAULT_WORKER_MEMORY_MB})",
     )
+    serve.add_argument(
+        "--reset-corrupt",
+        action="store_true",
+        help="when the database is damaged or lost, move it and the uploads aside "
+        "(to <data-dir>/corrupt-<time>) and start empty, instead of refusing to start",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser
+
+
+def _api_key(args: argparse.Namespace) -> str | None:
+    """The token from ``--api-key-file``, ``--api-key`` (with a warning) or the environment;
+    ``ValueError`` when the file cannot be used."""
+    if args.api_key_file is not None:
+        path = args.api_key_file.expanduser()
+        try:
+            key = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"cannot read --api-key-file {path}: {exc}") from None
+        if not key:
+            raise ValueError(f"--api-key-file {path} is empty; write the token into it")
+        if hasattr(os, "getuid") and path.stat().st_mode & 0o077:
+            print(
+                f"warning: {path} can be read by other users; chmod 600 it",
+                file=sys.stderr,
+                flush=True,
+            )
+        return key
+    if args.api_key:
+        print(
+            "warning: --api-key on the command line is visible to every local user in the "
+            f"process list; set ${API_KEY_ENV} or use --api-key-file instead",
+            file=sys.stderr,
+            flush=True,
+        )
+        return str(args.api_key)
+    return os.environ.get(API_KEY_ENV) or None
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -97,7 +141,11 @@ def serve(args: argparse.Namespace) -> int:
     except EngineSpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    api_key = args.api_key or os.environ.get(API_KEY_ENV)
+    try:
+        api_key = _api_key(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     generated = not api_key
     settings = ServerSettings(
         data_dir=(args.data_dir or default_data_dir()).expanduser().resolve(),
@@ -107,6 +155,7 @@ def serve(args: argparse.Namespace) -> int:
         max_upload_bytes=args.max_upload_mb * 1024 * 1024,
         job_timeout=args.job_timeout if args.job_timeout > 0 else None,
         worker_memory_mb=args.worker_memory_mb if args.worker_memory_mb > 0 else None,
+        reset_corrupt=args.reset_corrupt,
     )
 
     def announce(base_url: str) -> None:
@@ -132,7 +181,7 @@ def serve(args: argparse.Namespace) -> int:
     logging.getLogger("llamaextract_nb").setLevel(args.log_level.upper())
     try:
         serve_forever(settings, args.host, args.port, announce, args.log_level)
-    except DataDirBusy as exc:
+    except (DataDirBusy, DataDirCorrupt) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

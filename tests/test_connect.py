@@ -114,3 +114,35 @@ def test_a_plain_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("using the local server") == 1, done.stderr
     assert "TOTAL 16.0" in done.stdout
+
+
+@pytest.mark.slow
+def test_a_private_data_folder_goes_with_its_server_and_stale_ones_are_swept(
+    no_cloud_key: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="llamaextract_nb")
+    data_dir = tmp_path / "cache"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = data_dir / f"process-{gone.pid}"  # left by a kernel that was killed
+    (stale / "blobs").mkdir(parents=True)
+    (stale / "server.sqlite3").write_bytes(b"")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    living = data_dir / f"process-{sleeper.pid}"  # another kernel's, still running
+    living.mkdir()
+    held = lock_data_dir(data_dir)  # as if another kernel served this directory
+    try:
+        connect(data_dir=data_dir, workers=1)
+    finally:
+        if held is not None:
+            held.close()
+        sleeper.kill()
+    server = local_server()
+    private = server.data_dir
+    assert private == (data_dir / f"process-{os.getpid()}").resolve() and private.is_dir()
+    assert not stale.exists() and living.is_dir()
+    swept, line = _connect_lines(caplog)
+    assert "removed 1 data folder(s) left by stopped processes" in swept
+    assert str(private) in line and "private to this process and removed when it stops" in line
+    server.stop()
+    assert not private.exists()

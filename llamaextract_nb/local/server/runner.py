@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import shutil
 import socket
 import threading
 import time
@@ -14,6 +16,7 @@ import uvicorn
 
 from llamaextract_nb.local.server.app import create_app
 from llamaextract_nb.local.server.settings import ServerSettings
+from llamaextract_nb.local.store.integrity import DataDirCorrupt, data_dir_problem, move_aside
 
 try:
     import fcntl
@@ -21,8 +24,27 @@ except ImportError:  # Windows: no advisory locks, one server per data dir is on
     fcntl = None  # type: ignore[assignment]
 
 
+log = logging.getLogger("llamaextract_nb.server")
+
+
 class DataDirBusy(RuntimeError):
     """Another running server already uses this data directory."""
+
+
+def open_data_dir(settings: ServerSettings) -> tuple[IO[str] | None, Path | None]:
+    """Lock the data directory and check its database: ``(lock, folder the old data was
+    moved to)``; :class:`DataDirCorrupt` when it is damaged and ``reset_corrupt`` is off."""
+    lock = lock_data_dir(settings.data_dir)
+    problem = data_dir_problem(settings.db_path, settings.blob_dir)
+    if not problem:
+        return lock, None
+    if not settings.reset_corrupt:
+        if lock is not None:
+            lock.close()
+        raise DataDirCorrupt(problem)
+    moved = move_aside(settings.db_path, settings.blob_dir)
+    log.warning("%s; moved the old data to %s and started with an empty one", problem, moved)
+    return lock, moved
 
 
 def lock_data_dir(data_dir: Path) -> IO[str] | None:
@@ -88,7 +110,7 @@ def serve_forever(
     log_level: str = "info",
 ) -> None:
     """Serve in the foreground until SIGINT/SIGTERM; ``on_ready(base_url)`` once listening."""
-    lock = lock_data_dir(settings.data_dir)
+    lock, _ = open_data_dir(settings)
     sock = bind(host, port)
     try:
         server = _uvicorn(settings, log_level)
@@ -110,35 +132,54 @@ class RunningServer:
         server: uvicorn.Server,
         thread: threading.Thread,
         lock: IO[str] | None,
+        moved_aside: Path | None = None,
+        discard_on_stop: bool = False,
     ) -> None:
         self.base_url = base_url
+        self.moved_aside = moved_aside
+        """Where a damaged database and its uploads were moved at start (``reset_corrupt``)."""
         self.api_key = api_key
         self.data_dir = data_dir
         self._server = server
         self._thread = thread
         self._lock = lock
+        self._discard = discard_on_stop
 
     def __repr__(self) -> str:
         return f"RunningServer(base_url={self.base_url!r}, data_dir={str(self.data_dir)!r})"
+
+    @property
+    def temporary(self) -> bool:
+        """True when the data directory is removed as the server stops."""
+        return self._discard
 
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Shut down gracefully: stop accepting, stop the workers, release the data dir."""
+        """Shut down gracefully: stop accepting, stop the workers, release the data dir (and
+        remove it when it was started with ``discard_on_stop``)."""
         self._server.should_exit = True
         self._thread.join(timeout)
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+        if self._discard and not self._thread.is_alive():
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 def start_in_thread(
-    settings: ServerSettings, host: str = "127.0.0.1", port: int = 0, timeout: float = 60.0
+    settings: ServerSettings,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    timeout: float = 60.0,
+    *,
+    discard_on_stop: bool = False,
 ) -> RunningServer:
-    """Start the server in a daemon thread and return once it accepts requests."""
-    lock = lock_data_dir(settings.data_dir)
+    """Start the server in a daemon thread and return once it accepts requests;
+    ``discard_on_stop`` removes its data directory when it is stopped."""
+    lock, moved = open_data_dir(settings)
     sock = bind(host, port)
     server = _uvicorn(settings, "warning")
     ready = threading.Event()
@@ -161,4 +202,13 @@ def start_in_thread(
         if lock is not None:
             lock.close()
         raise RuntimeError("the local server did not start; see the log above")
-    return RunningServer(_url(sock), settings.api_key, settings.data_dir, server, thread, lock)
+    return RunningServer(
+        _url(sock),
+        settings.api_key,
+        settings.data_dir,
+        server,
+        thread,
+        lock,
+        moved,
+        discard_on_stop,
+    )

@@ -38,6 +38,8 @@ class ServerSettings:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     job_timeout: float | None = DEFAULT_JOB_TIMEOUT
     worker_memory_mb: int | None = DEFAULT_WORKER_MEMORY_MB
+    reset_corrupt: bool = False
+    """Move a damaged database and its uploads aside and start fresh, instead of refusing."""
 
     def __repr__(self) -> str:  # never show the token
         return (

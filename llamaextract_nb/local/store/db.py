@@ -76,6 +76,9 @@ CREATE TABLE IF NOT EXISTS parse_jobs (
 CREATE INDEX IF NOT EXISTS parse_jobs_file_sha256 ON parse_jobs (file_sha256);
 """
 
+SCHEMA_VERSION = 1
+"""``PRAGMA user_version`` of a database this code writes (0: written before versions)."""
+
 NON_TERMINAL = UNFINISHED_STATUSES
 _NON_TERMINAL_SQL = "(" + ", ".join(f"'{status}'" for status in NON_TERMINAL) + ")"
 MAX_ATTEMPTS = 3
@@ -113,7 +116,10 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self._db().executescript(SCHEMA)
+        db = self._db()
+        db.executescript(SCHEMA)
+        if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # --- plumbing -------------------------------------------------------------------
 
