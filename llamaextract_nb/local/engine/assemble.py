@@ -14,6 +14,7 @@ from typing import Any, Union
 
 from llamaextract_nb.local.engine.candidates import candidates, coerce_into
 from llamaextract_nb.local.engine.compiler import ArrayNode, ObjectNode, iter_leaves
+from llamaextract_nb.local.engine.currencies import is_currency_field
 from llamaextract_nb.local.engine.document import Document, Page
 from llamaextract_nb.local.engine.generators.table import Row, rows
 from llamaextract_nb.local.engine.scoring import (
@@ -25,7 +26,6 @@ from llamaextract_nb.local.engine.scoring import (
     table_confidence,
 )
 from llamaextract_nb.local.engine.types import FieldSpec, Hints
-from llamaextract_nb.local.engine.values import is_currency_field
 
 TableRows = Callable[[ArrayNode], list[Row]]
 ChoiceTree = Union[dict[str, Any], list[Any], Choice, None]  # noqa: UP007 (runtime alias, py3.10)
@@ -56,7 +56,7 @@ def extract_object(
 
 def _leaf_choice(doc: Document, spec: FieldSpec, hints: Hints) -> Choice | None:
     choice = select(candidates(doc, spec, hints), spec)
-    if choice is None and hints.currency and is_currency_field(spec.name):
+    if choice is None and hints.currency and is_currency_field(spec):
         return hint_choice(hints.currency)
     return choice
 

@@ -13,26 +13,31 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from llamaextract_nb.local.engine.currencies import (
+    AMOUNT_CURRENCY,
+    currency_code,
+    is_currency_field,
+    wants_symbol,
+)
+from llamaextract_nb.local.engine.lang import DATE_JOINERS, MONTHS
+from llamaextract_nb.local.engine.lang.companies import ONLY_LEGAL_FORM
 from llamaextract_nb.local.engine.types import FieldSpec, Hints
 from llamaextract_nb.local.engine.values import (
-    CURRENCY_CODES,
-    CURRENCY_OF_SYMBOL,
-    CURRENCY_SYMBOLS,
     DATE_RE,
     DURATION_RE,
-    MONTHS,
     MULTIPLIERS,
     NUMBER_RE,
     NUMBER_WORDS,
-    is_currency_field,
     trim_span,
 )
 
 Coerced = tuple[Any, bool]
 _TRUE = {"yes", "true", "y", "x", "checked", "✓", "✔", "☑", "☒", "1", "[x]", "on", "included"}
 _FALSE = {"no", "false", "n", "unchecked", "0", "[]", "[ ]", "off", "none", "✗", "✘"}
-_CURRENCY_STRIP = re.compile(
-    rf"[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])\.?", re.IGNORECASE
+_CURRENCY_STRIP = re.compile(AMOUNT_CURRENCY, re.IGNORECASE)
+# words around a printed date that are not its month: "18th day of", "3 de mayo de"
+_DATE_FILLER = re.compile(
+    r"(?i)\b(?:day|" + "|".join(sorted(DATE_JOINERS, key=len, reverse=True)) + r")\b"
 )
 _MAX_TEXT = 300
 _MULTIPLIER = re.compile(r"\d\s*(?:thousand|million|billion|mn|bn|k|m)\b", re.IGNORECASE)
@@ -48,14 +53,12 @@ def coerce(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
         return None
     if spec.json_type == "boolean":
         return _boolean(text)
-    if is_currency_field(spec.name) and text in CURRENCY_OF_SYMBOL:
-        code = CURRENCY_OF_SYMBOL[text]  # "$" -> "USD"
-        coerced = _enum(code, spec.enum) if spec.enum else (code, True)
-        return (coerced[0], False) if coerced else None
+    if spec.json_type == "string" and is_currency_field(spec):
+        return _currency(text, spec, hints)
     if spec.enum:
         return _enum(text, spec.enum)
     if spec.json_type in ("number", "integer"):
-        number = parse_number(text)
+        number = parse_number(text, decimal_comma=hints.decimal_comma)
         if number is None:
             return None
         scale = float(hints.extra.get("scale") or 1.0)
@@ -84,7 +87,7 @@ def _string(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
         return value, value == text
     if spec.semantic_type == "money":
         match = NUMBER_RE.search(text)
-        if match is None or parse_number(match.group(0)) is None:
+        if match is None or parse_number(match.group(0), decimal_comma=hints.decimal_comma) is None:
             return None
         printed = _CURRENCY_STRIP.sub("", match.group(0)).strip()
         return printed, printed == text
@@ -95,7 +98,34 @@ def _string(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
     value = " ".join(text[start:end].split())
     if not value or len(value) > _MAX_TEXT or not any(ch.isalnum() for ch in value):
         return None
+    if spec.semantic_type in ("organisation", "person") and _digits(value) > _letters(value):
+        return None  # "GLN 4304171000002", "DE123456789": a number, not a name
+    if spec.semantic_type == "organisation" and ONLY_LEGAL_FORM.match(value):
+        return None  # "GmbH" alone ("Lieferant GmbH" read as label and value)
     return value, value == printed
+
+
+def _currency(text: str, spec: FieldSpec, hints: Hints) -> Coerced | None:
+    """A currency field's value: the ISO code of the currency printed ("€" -> "EUR",
+    "zł" -> "PLN"), or the symbol itself when the field asks for the symbol; text that
+    names no currency is no value of the field."""
+    code = currency_code(text, hints.evidence)
+    if code is None:
+        return None
+    if spec.enum:
+        coerced = _enum(code, spec.enum)
+        return (coerced[0], coerced[0] == text) if coerced else None
+    if wants_symbol(spec.description) and len(text) <= 4:
+        return text, True
+    return code, code == text
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
 
 
 def _boolean(text: str) -> Coerced | None:
@@ -120,8 +150,14 @@ def _enum(text: str, options: list[Any]) -> Coerced | None:
     return options[best[2]], False
 
 
-def parse_number(text: str) -> float | None:
-    """A number from printed text: currency, separators, parentheses, million/k multipliers."""
+def parse_number(text: str, *, decimal_comma: bool | None = None) -> float | None:
+    """A number from printed text: currency, separators, parentheses, million/k multipliers.
+
+    Decimal commas and thousands dots read right ("1.234,50", "1 234,50", "1'234.50").
+    A single separator followed by exactly three digits ("1.234", "1,234") is a thousands
+    separator unless ``decimal_comma`` says how the document writes decimals: True reads
+    "1.234" as 1234 and "1,234" as 1.234; False (or None) reads "1,234" as 1234.
+    """
     raw = text.strip()
     negative = raw.startswith("(") and raw.endswith(")")
     raw = raw.strip("()").strip()
@@ -145,11 +181,14 @@ def parse_number(text: str) -> float | None:
     if "," in raw and "." in raw:
         decimal = "," if raw.rfind(",") > raw.rfind(".") else "."
     elif "," in raw:
-        decimal = "" if re.fullmatch(r"\d{1,3}(,\d{3})+", raw) else ","
+        grouped = re.fullmatch(r"\d{1,3}(,\d{3})+", raw)
+        decimal = "" if grouped and (raw.count(",") > 1 or decimal_comma is not True) else ","
     elif raw.count(".") > 1:
         if not re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
             return None
         decimal = ""
+    elif decimal_comma and re.fullmatch(r"\d{1,3}\.\d{3}", raw):
+        decimal = ""  # "1.234" where the document writes decimals with a comma
     else:
         decimal = "."
     thousands = {",": ".", ".": ",", "": ",."}[decimal]
@@ -181,9 +220,9 @@ def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
     iso = re.match(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", token)
     if iso:
         return _date(int(iso.group(1)), int(iso.group(3)), int(iso.group(4)))
-    month_name = re.search(r"[A-Za-z]{3,}", re.sub(r"(?i)\b(?:day|of)\b", "", token))
-    if month_name and month_name.group(0).lower().rstrip(".") in MONTHS:
-        month = MONTHS[month_name.group(0).lower().rstrip(".")]
+    month_name = re.search(r"[^\W\d_]{3,}", _DATE_FILLER.sub("", token))
+    if month_name and month_name.group(0).lower() in MONTHS:
+        month = MONTHS[month_name.group(0).lower()]
         numbers = [int(n) for n in re.findall(r"\d+", token)]
         if len(numbers) < 2:
             return None

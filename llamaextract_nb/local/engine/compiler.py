@@ -16,7 +16,12 @@ from itertools import pairwise, product
 from typing import Any, Union
 
 from llamaextract_nb.local.engine.labels import printed_labels
-from llamaextract_nb.local.engine.synonyms import SYNONYMS
+from llamaextract_nb.local.engine.lang import (
+    STOPWORDS,
+    english_labels,
+    foreign_labels,
+    to_english,
+)
 from llamaextract_nb.local.engine.types import FieldSpec
 from llamaextract_nb.schema.refs import SchemaError, inline_refs, unwrap
 
@@ -42,55 +47,6 @@ class ArrayNode:
 
 Node = Union[ObjectNode, ArrayNode, FieldSpec]  # noqa: UP007 (runtime alias, py3.10)
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "the",
-        "this",
-        "that",
-        "to",
-        "was",
-        "were",
-        "with",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "when",
-        "where",
-        "as",
-        "per",
-        "if",
-        "any",
-        "all",
-        "each",
-        "one",
-        "two",
-        "e",
-        "g",
-        "i",
-        "e",
-        "eg",
-        "ie",
-    ]
-)
 # Per-word spellings a document prints for a word of a field name.
 _WORD_VARIANTS: dict[str, list[str]] = {
     "number": ["no", "no.", "#", "nr", "num"],
@@ -224,6 +180,8 @@ _SEMANTIC_WORDS: list[tuple[str, frozenset[str]]] = [
 _GENERIC_WORDS = frozenset(
     ["date", "name", "number", "no", "id", "address", "amount", "value", "code", "type"]
 )
+# foreign labels of one word of a longer name ("seller" in seller_name) rank below its phrase's
+_WORD_CONCEPT_OFFSET = 2
 _NUMBERISH_NAMES = frozenset(["number", "no", "id", "code", "reference", "ref"])
 _MONEY_STRING_WORDS = frozenset(
     ["total", "amount", "price", "cost", "subtotal", "fee", "balance", "tax", "vat"]
@@ -252,10 +210,17 @@ def iter_leaves(node: Node) -> list[FieldSpec]:
 
 
 def split_name(name: str) -> list[str]:
-    """``invoiceNumber`` / ``invoice_number`` / ``Invoice-Number`` -> ["invoice", "number"]."""
+    """``invoiceNumber`` / ``invoice_number`` / ``Invoice-Number`` -> ["invoice", "number"];
+    letters of any language count (``numéro_de_facture`` -> ["numéro", "de", "facture"])."""
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", name)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", name.lower()) if w]
+    return re.findall(r"[^\W_]+", name.lower())
+
+
+def english_words(words: list[str]) -> list[str]:
+    """A name's words in English (:func:`~.lang.to_english`), the words themselves when
+    translating leaves nothing."""
+    return to_english(words) or words
 
 
 def _json_type(schema: dict[str, Any]) -> str:
@@ -341,16 +306,18 @@ def _leaf(
     fmt = schema.get("format") if isinstance(schema.get("format"), str) else None
     ordinal, noun = _ordinal(name, description)
     base_path = path if ordinal is None else (*path[:-1], _strip_ordinal(name))
-    terms = _label_terms(base_path, combine=combine)
+    ranks = _ranked_label_terms(base_path, combine=combine)
     if noun is not None:
-        terms.append(noun)
-    terms += [label for label in printed_labels(description) if label not in terms]
+        ranks.setdefault(noun, len(ranks))
+    for label in printed_labels(description):
+        ranks.setdefault(label, len(ranks))
     return FieldSpec(
         path=path,
         name=name,
         json_type=json_type,
         semantic_type=semantic_type(json_type, name, description, enum, fmt),
-        label_terms=terms,
+        label_terms=list(ranks),
+        term_ranks=ranks,
         description_terms=_description_terms(description),
         description=description,
         enum=enum,
@@ -371,8 +338,8 @@ def semantic_type(
         return "enum"
     if fmt in ("date", "date-time"):
         return "date"
-    name_words = set(split_name(name))
-    desc_words = set(split_name(description))
+    name_words = set(split_name(name)) | set(english_words(split_name(name)))
+    desc_words = set(split_name(description)) | set(english_words(split_name(description)))
     if json_type == "integer":
         return "integer"
     if json_type == "number":
@@ -423,33 +390,54 @@ def _phrase_variants(words: list[str]) -> list[str]:
 
 
 def _label_terms(path: tuple[str, ...], *, combine: bool = True) -> list[str]:
-    """Label phrases for a path, strongest first: the leaf's own name, variants, synonyms.
+    """Label phrases for a path, strongest first (see :func:`_ranked_label_terms`)."""
+    return list(_ranked_label_terms(path, combine=combine))
 
+
+def _ranked_label_terms(path: tuple[str, ...], *, combine: bool = True) -> dict[str, int]:
+    """Label phrases for a path, strongest first, each with its rank among the phrases of
+    its language: the leaf's own name, variants, English synonyms, then the labels
+    documents in the other supported languages print for the same concept.
+
+    A name in another language (``rechnungsnummer``, ``montant_total``) is read in English
+    first, so it gets the English and foreign labels of its concept as well as its own.
     Inside an object (``seller.name``) the parent's phrases are combined with the leaf's
     and, for a name or an address, also stand alone ("Bill To:" heads the buyer's block).
     A name with no letters or digits (``"__"``) has no label terms.
     """
-    words = split_name(path[-1]) if path else []
-    if not words:
-        return []
+    own = split_name(path[-1]) if path else []
+    if not own:
+        return {}
+    words = english_words(own)
     phrase = " ".join(words)
-    terms: list[str] = [*_phrase_variants(words), *SYNONYMS.get(phrase, [])]
+    terms: list[str] = [*_phrase_variants(own), *_phrase_variants(words), *english_labels(phrase)]
+    concepts = [phrase]
     singular = _singular(words[-1])
     if singular != words[-1]:  # "parties" -> "party", "emails" -> "email"
         singular_words = [*words[:-1], singular]
-        terms += [*_phrase_variants(singular_words), *SYNONYMS.get(" ".join(singular_words), [])]
-    for word in words if len(words) > 1 else []:
-        if word not in _GENERIC_WORDS:
-            terms += SYNONYMS.get(word, [])
+        concepts.append(" ".join(singular_words))
+        terms += [*_phrase_variants(singular_words), *english_labels(concepts[-1])]
+    word_concepts = [w for w in words if w not in _GENERIC_WORDS] if len(words) > 1 else []
+    for word in word_concepts:
+        terms += english_labels(word)
+    standalone_parents: list[str] = []
     if len(path) > 1 and combine:
-        parent_words = split_name(path[-2])
-        parent = " ".join(parent_words)
-        parents = [parent, *SYNONYMS.get(parent, [])]
+        parent = " ".join(english_words(split_name(path[-2])))
+        parents = [parent, *english_labels(parent)]
         combined = [f"{p} {phrase}" for p in parents if p]
         terms = combined + terms
         if words in (["name"], ["company"], ["company", "name"], ["address"]):
             terms = combined + parents + terms
-    return [t for t in dict.fromkeys(terms) if t]
+            standalone_parents.append(parent)
+    ranks = {term: rank for rank, term in enumerate(dict.fromkeys(t for t in terms if t))}
+    for offset, group in [
+        *((0, concept) for concept in [*standalone_parents, *concepts]),
+        *((_WORD_CONCEPT_OFFSET, word) for word in word_concepts),
+    ]:
+        for labels in foreign_labels(group):
+            for rank, label in enumerate(labels):
+                ranks.setdefault(label, rank + offset)
+    return ranks
 
 
 def _singular(word: str) -> str:
@@ -463,5 +451,5 @@ def _singular(word: str) -> str:
 
 
 def _description_terms(description: str) -> list[str]:
-    words = [w for w in split_name(description) if w not in _STOPWORDS and len(w) > 1]
+    words = [w for w in english_words(split_name(description)) if w not in STOPWORDS and len(w) > 1]
     return list(dict.fromkeys(words))

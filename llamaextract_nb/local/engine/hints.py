@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from llamaextract_nb.local.engine.currencies import currency_code
 from llamaextract_nb.local.engine.types import Hints
 
 _DAY_FIRST = re.compile(
@@ -21,48 +22,9 @@ _MONTH_FIRST = re.compile(
     r"month[\s-]*first|\bmm[\s./-]*dd\b|\bm[\s./-]*d[\s./-]*y+\b|american\s+dates?|us\s+dates?",
     re.IGNORECASE,
 )
-_CURRENCY_CODES = [
-    "USD",
-    "EUR",
-    "GBP",
-    "CHF",
-    "JPY",
-    "CNY",
-    "INR",
-    "AUD",
-    "CAD",
-    "NZD",
-    "SEK",
-    "NOK",
-    "DKK",
-    "PLN",
-    "CZK",
-    "HUF",
-    "MYR",
-    "SGD",
-    "HKD",
-    "ZAR",
-    "BRL",
-    "MXN",
-]
-_CURRENCY_WORDS = {
-    "euro": "EUR",
-    "euros": "EUR",
-    "dollar": "USD",
-    "dollars": "USD",
-    "pound": "GBP",
-    "pounds": "GBP",
-    "sterling": "GBP",
-    "yen": "JPY",
-    "ringgit": "MYR",
-    "francs": "CHF",
-    "€": "EUR",
-    "$": "USD",
-    "£": "GBP",
-}
 _CURRENCY = re.compile(
     r"(?:amounts?|prices?|currency|values?|totals?|figures?)\b[^.;\n]{0,30}?\b(?:in|is|are)\s+"
-    r"(?P<cur>[A-Za-z]{3}\b|euros?|dollars?|pounds?|sterling|yen|ringgit|francs|[€$£])",
+    r"(?P<cur>[A-Za-z]{3}\b|euros?|dollars?|pounds?|sterling|yen|ringgit|francs|złoty|zł|[€$£¥₹])",
     re.IGNORECASE,
 )
 _SCALE = re.compile(
@@ -82,10 +44,7 @@ def parse_hints(configuration: dict[str, Any]) -> Hints:
         hints.day_first = True
     match = _CURRENCY.search(prompt)
     if match:
-        raw = match.group("cur")
-        code = _CURRENCY_WORDS.get(raw.lower(), raw.upper())
-        if code in _CURRENCY_CODES:
-            hints.currency = code
+        hints.currency = currency_code(match.group("cur"))
     scale = _SCALE.search(prompt)
     if scale:
         hints.extra["scale"] = _SCALES[scale.group("scale").lower()]

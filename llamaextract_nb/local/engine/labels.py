@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from llamaextract_nb.local.engine.currencies import AMOUNT_CURRENCY
 from llamaextract_nb.local.engine.types import FieldSpec
-from llamaextract_nb.local.engine.values import CURRENCY_CODES, CURRENCY_SYMBOLS
 
 # What may sit between a label and its value: separators, "no."/"#", a currency code,
-_CURRENCY = rf"\(?(?:{CURRENCY_CODES}|[{CURRENCY_SYMBOLS}])\)?(?![A-Za-z0-9])"
+_CURRENCY = rf"\(?(?:{AMOUNT_CURRENCY})\)?(?![A-Za-z0-9])"
 # A qualifier in brackets ("VAT (19%):", "Total (incl. tax):"), not a negative amount.
 _QUALIFIER = r"\((?![-\d.,\s$€£¥]+\))[^()\n]{1,24}\)"
 _SEPARATOR = re.compile(
@@ -108,9 +108,16 @@ def _standing_labels(terms: tuple[str, ...]) -> StandingLabels | None:
     pattern = re.compile(f"{lead}(?:{inner.pattern})", re.IGNORECASE | re.MULTILINE)
     words = [term.split() for term in terms]
     first_words = tuple(sorted({w[0].lower() for w in words if w}))
-    if not all(words) or not all(word.isascii() for word in first_words):
+    if not all(words) or not all(_case_stable(word) for word in first_words):
         return StandingLabels(pattern, None)
     return StandingLabels(pattern, first_words)
+
+
+def _case_stable(word: str) -> bool:
+    """Whether ``str.find`` in lowercased text finds ``word`` exactly where the
+    case-insensitive pattern does: ASCII, or letters whose case maps one to one
+    ("für", "échéance"; not "ß", whose upper case is "SS")."""
+    return word.isascii() or word.upper().lower() == word
 
 
 @lru_cache(maxsize=4096)
@@ -129,11 +136,13 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def term_weight(spec: FieldSpec, term: str) -> float:
-    """1.0 for the field's own name, less for variants and synonyms further down the list."""
-    try:
+    """1.0 for the field's own name, less for variants and synonyms further down its
+    language's list (a German label ranks among the German labels)."""
+    index = spec.term_ranks.get(term)
+    if index is None:
+        if term not in spec.label_terms:
+            return 0.6
         index = spec.label_terms.index(term)
-    except ValueError:
-        return 0.6
     weight = 1.0 - min(0.3, 0.04 * index)
     if len(term.split()) == 1 and index > 0:
         weight -= 0.1  # a single generic word ("date", "total") is weaker evidence

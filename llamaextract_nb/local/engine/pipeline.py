@@ -13,6 +13,7 @@ from llamaextract_nb.api.models import EXTRACTION_TARGETS
 from llamaextract_nb.api.pages import PageSpecError, count_selected, parse_pages
 from llamaextract_nb.local.engine import assemble
 from llamaextract_nb.local.engine.compiler import compile_schema
+from llamaextract_nb.local.engine.conventions import with_document
 from llamaextract_nb.local.engine.document import Document, DocumentError
 from llamaextract_nb.local.engine.document_caches import extraction_caches
 from llamaextract_nb.local.engine.gcpause import gc_paused
@@ -96,6 +97,7 @@ def _run(data: bytes, filename: str, configuration: dict[str, Any]) -> EngineOut
             "locally, so nothing can be extracted from it."
         )
 
+    hints = with_document(hints, doc)
     if options.target == "per_page":
         trees: Any = assemble.per_page(doc, root, hints)
     elif options.target == "per_table_row":

@@ -37,6 +37,7 @@ class FieldSpec:
     json_type: str  # "string", "number", "integer", "boolean"
     semantic_type: str  # one of SEMANTIC_TYPES
     label_terms: list[str] = field(default_factory=list)  # lower-case phrases, strongest first
+    term_ranks: dict[str, int] = field(default_factory=dict)  # rank of a term in its language
     description_terms: list[str] = field(default_factory=list)
     description: str = ""
     enum: list[Any] | None = None
@@ -53,6 +54,8 @@ class Hints:
 
     day_first: bool = False
     currency: str | None = None
+    decimal_comma: bool | None = None  # the document's decimal mark, when its numbers show it
+    evidence: str = ""  # the start of the document's text, to decide an ambiguous "$" or "kr"
     tier: str = "cost_effective"
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -10,25 +10,35 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11,
-    "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+from llamaextract_nb.local.engine.currencies import AMOUNT_CURRENCY, CODES, SYMBOLS
+from llamaextract_nb.local.engine.lang import DATE_JOINERS, MONTHS
+from llamaextract_nb.local.engine.regex_trie import trie_pattern
+
+_SHORT_YEAR_UNSAFE = frozenset(["set", "out", "gen", "sie", "lis", "lip", "mag", "ago", "paz"])
+
+
+MONTH_NAMES = trie_pattern(list(MONTHS))
+"""Every month name or abbreviation of the supported languages, as a regex (a trie: one
+test per next letter, not one per name; use it case-insensitively)."""
+_MONTH = rf"(?:{MONTH_NAMES})\.?"
+# a month that is not also a common word ("set", "out", "sie"): for the looser forms
+_MONTH_STRICT = rf"(?:{trie_pattern(sorted(set(MONTHS) - _SHORT_YEAR_UNSAFE))})\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th|er|º|°|ª)?"
+_JOINERS = trie_pattern([j for j in DATE_JOINERS if j != "day of"])
+# between day and month: "2. März", "18th day of April", "3 de mayo", "15 janvier"
+_DAY_GAP = rf"(?:\.\s*|(?:\s+day)?(?:\s+(?:{_JOINERS}))?[\s,-]+)"
+_MONTH_FIRSTS = "".join(sorted({m[0] for m in MONTHS} | {m[0].upper() for m in MONTHS}))
 # Each pattern starts with a lookahead on its possible first characters: the regex engine
 # then skips most positions of a page quickly.
 DATE_RE = re.compile(
-    r"(?=[\dJFMASONDjfmasond])(?:"
+    rf"(?=[\d{_MONTH_FIRSTS}])(?:"
     r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b"
     r"|\b\d{4}/\d{1,2}/\d{1,2}\b"
     r"|\b\d{4}\.\d{1,2}\.\d{1,2}\b"
     r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"
-    rf"|\b{_DAY}(?:\s+day)?(?:\s+of)?[\s,-]+{_MONTH}(?:[\s,.-]+|,\s*)\d{{4}}\b"
-    rf"|\b{_DAY}[\s-]+{_MONTH}[\s-]+\d{{2}}\b"
-    rf"|\b{_MONTH}\s+{_DAY}(?:\s*,\s*|\s+)\d{{4}}\b)",
+    rf"|\b{_DAY}{_DAY_GAP}{_MONTH}(?:\s+(?:{_JOINERS}))?(?:[\s,.-]+|,\s*)\d{{4}}\b"
+    rf"|\b{_DAY}[\s-]+{_MONTH_STRICT}[\s-]+\d{{2}}\b"
+    rf"|\b{_MONTH_STRICT}\s+{_DAY}(?:\s*,\s*|\s+)\d{{4}}\b)",
     re.IGNORECASE,
 )
 _DIGIT_START = re.compile(r"\d(?<!\w\d)")  # a digit with a word boundary before it
@@ -83,21 +93,29 @@ def _is_word(char: str) -> bool:
 
 
 DATES = DateScan(DATE_RE)
-CURRENCY_SYMBOLS = "$€£¥₹"
-CURRENCY_CODES = (
-    "USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|MYR|SGD|HKD|ZAR|BRL|MXN|RM|Rs"
+_NUM = (
+    r"\d{1,3}(?:[\u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d{1,3}(?: \d{3})+,\d{2}(?!\d)"
+    r"|\d{1,3}(?:[,.'’]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?|[.,]\d{1,2}"
 )
-CURRENCY_OF_SYMBOL = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "RM": "MYR"}
-CURRENCY_RE = re.compile(rf"[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])")
-_NUM = r"\d{1,3}(?:[,.'’]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?|[.,]\d{1,2}"
-_CUR = rf"(?:[{CURRENCY_SYMBOLS}]|(?<![A-Za-z])(?:{CURRENCY_CODES})(?![A-Za-z])\.?)"
+_CUR = rf"(?:{AMOUNT_CURRENCY})"
+# a number not cut out of a longer one: "22.05" is no amount inside the date "22.05.2014"
+_WHOLE_NUM = rf"(?<!\d[.,])(?<!\d)(?:{_NUM})(?![.,]?\d)"
 MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6,
                "billion": 1e9, "bn": 1e9}  # fmt: skip
 _MULT = r"(?:\s?(?:thousand|million|billion|mn|bn)\b|(?:k|m)\b)"
+_CURRENCY_FIRSTS = "".join(
+    sorted(
+        {
+            c
+            for code in [*CODES, "RM", "Rs", "zł", "Kč", "Fr", "SFr", "kr"]
+            for c in (code[0].lower(), code[0].upper())
+        }
+    )
+)
 NUMBER_RE = re.compile(
-    rf"(?=[\d(\-−.,{CURRENCY_SYMBOLS}UEGCJIANSDPHMZBRuegcjiansdphmzbr])(?:"
-    rf"\(\s*{_CUR}?\s?(?:{_NUM})\s?{_CUR}?\s*\)"
-    rf"|[-−]?\s?{_CUR}?\s?[-−]?(?:{_NUM}){_MULT}?(?:\s?{_CUR})?)",
+    rf"(?=[\d(\-−.,{SYMBOLS}{_CURRENCY_FIRSTS}])(?:"
+    rf"\(\s*{_CUR}?\s?{_WHOLE_NUM}\s?{_CUR}?\s*\)"
+    rf"|[-−]?\s?{_CUR}?\s?[-−]?{_WHOLE_NUM}{_MULT}?(?:\s?{_CUR})?)",
     re.IGNORECASE,
 )
 INTEGER_RE = re.compile(
@@ -128,12 +146,6 @@ _PATTERNS: dict[str, re.Pattern[str] | DateScan] = {
     "duration": DURATION_RE,
 }
 _TRIM = " \t:;,|-–—=#*\"'“”‘’"
-
-
-def is_currency_field(name: str) -> bool:
-    """Whether a field holds a currency (``currency``, ``currency_code``, ``ccy``)."""
-    lowered = name.lower()
-    return "currency" in lowered or lowered == "ccy"
 
 
 def value_pattern(semantic: str) -> re.Pattern[str] | DateScan | None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from llamaextract_nb.local.engine.document import Document
-from llamaextract_nb.local.engine.generators import header_zone, kv, label, prose, totals, typed
+from llamaextract_nb.local.engine.generators import (
+    header_zone,
+    kv,
+    label,
+    prose,
+    recipient,
+    title_line,
+    totals,
+    typed,
+)
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 Generator = Callable[[Document, FieldSpec, Hints], list[Candidate]]
@@ -21,4 +30,6 @@ GENERATORS: tuple[Generator, ...] = (
     prose.generate,
     header_zone.generate,
     totals.generate,
+    title_line.generate,
+    recipient.generate,
 )

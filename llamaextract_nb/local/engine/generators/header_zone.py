@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from llamaextract_nb.local.engine.document import Document, Line, Page
+from llamaextract_nb.local.engine.lang import DOCUMENT_TITLES, is_label
+from llamaextract_nb.local.engine.lang.companies import ENDS_WITH_LEGAL_FORM, LEGAL_FORMS
 from llamaextract_nb.local.engine.layout import joined_line
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
@@ -59,9 +61,11 @@ _COMPANY_SUFFIX = re.compile(
     r"CORP\.?|CORPORATION|PLC|PTE\.?|LLP|CO\.|COMPANY|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|"
     r"MART|SUPERMARKET|HYPERMARKET|MINIMARKET|HARDWARE|PHARMACY|BAKERY|CAFE|KEDAI|STORES?|"
     r"BOOKSTORE|STATIONERY|SERVICES?|INDUSTRIES|HOLDINGS|GROUP|MARKETING|MACHINERY|"
-    r"ELECTRICAL|FURNITURE|FOOD|FOODS|KITCHEN|STATION|S\.A\.|AG|B\.V\.|SARL|SRL|OY|AB)(?!\w)|"
+    r"ELECTRICAL|FURNITURE|FOOD|FOODS|KITCHEN|STATION|OY|AB|"
+    rf"{LEGAL_FORMS})(?!\w)|"
     r"\bCO\s*$)"
 )
+_MAX_NAME_HEAD_WORDS = 4  # a name's first line, continued by a line ending in its legal form
 _STREET = re.compile(
     r"(?i)\b(?:JALAN|JLN|JL|LORONG|LRG|PERSIARAN|LEBUH|LEBUHRAYA|TAMAN|TMN|KAMPUNG|KG|BANDAR|"
     r"KAWASAN|PERINDUSTRIAN|WISMA|PLAZA|MENARA|KOMPLEKS|PUSAT|BATU|SEKSYEN|SEC|LOT|BLOK|BLOCK|"
@@ -202,12 +206,12 @@ def _company(page: Page, zone: list[Line]) -> list[Candidate]:
         if score <= 0:
             continue
         previous = _head(zone[index - 1]) if index else ""
-        if index and _continues_name(previous, _head(line)):
+        if index and continues_name(previous, _head(line)):
             continue  # the tail of the name above, offered merged with it
         lines = [line]
         text = _head(line)
         following = zone[index + 1] if index + 1 < len(zone) else None
-        if following is not None and _continues_name(text, _head(following)):
+        if following is not None and continues_name(text, _head(following)):
             lines.append(following)
             text = f"{text} {_head(following)}"
             score = max(score, scores[index + 1], 0.8 * (1.0 - 0.04 * index))
@@ -225,7 +229,7 @@ def _company(page: Page, zone: list[Line]) -> list[Candidate]:
     return out
 
 
-def _continues_name(text: str, following: str) -> bool:
+def continues_name(text: str, following: str) -> bool:
     """ "NANDO'S CHICKENLAND MALAYSIA" + "SDN BHD", "HOME MASTER HARDWARE &" + "ELECTRICAL"."""
     if not following or _HEADER_END.match(following) or _ID_LINE.match(following):
         return False
@@ -235,6 +239,17 @@ def _continues_name(text: str, following: str) -> bool:
         return True
     if _letters(following) < 3 or _is_addressy(following):
         return False
+    if ENDS_WITH_LEGAL_FORM.search(following) and not _COMPANY_SUFFIX.search(text):
+        # "MVM Musterhafter" + "Versicherungsverein Musterstadt a.G."
+        return (
+            len(text.split()) <= _MAX_NAME_HEAD_WORDS
+            and _letters(text) >= 0.6 * len(text.replace(" ", ""))
+            and not _DATE_OR_TIME.search(text)
+            and not _LABEL_LINE.match(text)
+            and not _HEADER_END.match(text)
+            and not is_label(text)
+            and text.lower() not in DOCUMENT_TITLES
+        )
     return text.endswith(("&", "-", " AND")) or following.startswith(("&", "AND "))
 
 
@@ -273,7 +288,7 @@ def _starts_address(zone: list[Line], index: int) -> bool:
         or (_LABEL_LINE.match(text) and not _STREET.search(text))
     ):
         return False
-    return not _continues_name(text, following) and _is_addressy(text)
+    return not continues_name(text, following) and _is_addressy(text)
 
 
 def _address_block(lines: list[Line]) -> list[Line]:

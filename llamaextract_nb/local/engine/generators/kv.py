@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from llamaextract_nb.local.engine.document import Cell, Document, Line, Page, Word
+from llamaextract_nb.local.engine.generators.header_zone import continues_name
 from llamaextract_nb.local.engine.generators.label import (
     cut_value,
     label_position,
@@ -82,15 +83,41 @@ def _around(
         block = _address_block(doc, page, index, seg, match.weight * 0.85)
         if block is not None:
             return [*found, block]
-    for distance, below in enumerate(lines_below(page, index, doc.has_geometry, depth)):
+    belows = list(lines_below(page, index, doc.has_geometry, depth + 1))
+    for distance, below in enumerate(belows[:depth]):
         target = overlapping_segment(below, doc.has_geometry, seg.x0, max(seg.x1, seg.x0 + 1))
         if target is None:
             continue
         score = match.weight * (0.85 if match.has_colon else 0.75) * (0.85**distance)
         found += _candidates(doc, page.number, below, target.start, target.end, spec, score)
         if found:
+            if spec.semantic_type == "organisation" and distance + 1 < len(belows):
+                found = [_with_name_tail(doc, c, belows[distance + 1], seg) for c in found]
             break
     return found
+
+
+def _with_name_tail(
+    doc: Document, candidate: Candidate, following: Line, seg: Segment
+) -> Candidate:
+    """A company name continued on the next line under the label ("MVM Musterhafter" /
+    "Versicherungsverein Musterstadt a.G."): the two lines' name, cited as both."""
+    target = overlapping_segment(following, doc.has_geometry, seg.x0, max(seg.x1, seg.x0 + 1))
+    if target is None:
+        return candidate
+    tail = following.text[target.start : target.end].strip()
+    if not continues_name(candidate.text, tail):
+        return candidate
+    boxes = span_boxes(following, target.start, target.end) if doc.has_geometry else []
+    return Candidate(
+        text=f"{candidate.text} {tail}",
+        page=candidate.page,
+        line=joined_line([candidate.line, following]),
+        score=candidate.score,
+        source=candidate.source,
+        boxes=[*candidate.boxes, *boxes],
+        verbatim=False,
+    )
 
 
 def _address_block(

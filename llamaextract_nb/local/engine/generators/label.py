@@ -10,13 +10,16 @@ import re
 
 from llamaextract_nb.local.engine.document import Document, Line
 from llamaextract_nb.local.engine.labels import LabelMatch, find_labels, label_pattern
+from llamaextract_nb.local.engine.lang import is_label
 from llamaextract_nb.local.engine.layout import Segment, lines_matching, segments, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
-from llamaextract_nb.local.engine.values import find_spans, has_pattern
+from llamaextract_nb.local.engine.values import DATES, find_spans, has_pattern
 
 # Another label starting inside a value ("Acme GmbH   Date: ...", "Net 30 Due date:").
 _NEXT_LABEL = re.compile(r"\s(?:[A-Z][\w.#/]*(?:\s[\w.#/]+){0,3}):(?:\s|$)")
 _MAX_TEXT_VALUE = 120
+# one or two short words right before a date: "vom", "du", "dated", "z dnia", "de fecha"
+_DATE_JOINER = re.compile(r"\s+(?:[^\W\d_]{1,6}\.?\s+){1,2}$")
 _MAX_WORDS_WITHOUT_COLON = 6
 
 
@@ -66,13 +69,26 @@ def cut_value(text: str, start: int, end: int, spec: FieldSpec) -> tuple[int, in
     stop = _NEXT_LABEL.search(piece)
     if stop:
         piece = piece[: stop.start()]
+    piece = piece[: _joined_date_start(piece)]
     spans = find_spans(piece, spec.semantic_type)
     if not spans:
         return None
     a, b = spans[0]
-    if b - a > _MAX_TEXT_VALUE or piece.rstrip().endswith(":"):
-        return None
+    if b - a > _MAX_TEXT_VALUE or piece.rstrip().endswith(":") or is_label(piece[a:b]):
+        return None  # too long, or another label ("Lieferant  Käufer"), not a value
     return start + a, start + b
+
+
+def _joined_date_start(piece: str) -> int:
+    """Where a date joined to a value by a short word starts ("RE-20140519/499 vom
+    19.05.2014", "F-12 du 15 janvier 2024", "INV-7 dated May 5, 2024"): the value ends
+    before the word; the whole piece when no date follows that way."""
+    for match in DATES.finditer(piece):
+        joined = _DATE_JOINER.search(piece, 0, match.start())
+        if joined is not None and joined.start() > 0:
+            return joined.start()
+        break
+    return len(piece)
 
 
 def _reads_as_label(text: str, match: LabelMatch, span: tuple[int, int], spec: FieldSpec) -> bool:
@@ -123,8 +139,13 @@ def _from_match(
     if span is None and len(rest.strip()) <= 12 and index + 1 < len(segs):
         # aligned text: "Total due EUR      1,785.00"
         nxt = segs[index + 1]
-        if ":" not in line.text[nxt.start : min(nxt.end, nxt.start + 30)]:
-            span = cut_value(line.text, nxt.start, nxt.end, spec)
+        start = nxt.start
+        colon = re.match(r"\s*:\s*", line.text[start : nxt.end])
+        if colon and not rest.strip():  # "Beleg-Nr  : KR876": the label's own colon, spaced
+            start += colon.end()
+            score = match.weight * 0.95
+        if ":" not in line.text[start : min(nxt.end, start + 30)]:
+            span = cut_value(line.text, start, nxt.end, spec)
             score *= 0.9
     if span is None:
         return None

@@ -11,8 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from llamaextract_nb.local.engine.coerce import parse_number
+from llamaextract_nb.local.engine.compiler import english_words, split_name
+from llamaextract_nb.local.engine.currencies import AMOUNT_CURRENCY
 from llamaextract_nb.local.engine.document import Document, Line
+from llamaextract_nb.local.engine.lang import foreign_labels
 from llamaextract_nb.local.engine.layout import span_boxes
+from llamaextract_nb.local.engine.regex_trie import trie_pattern
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 SOURCE = "totals"
@@ -21,30 +26,57 @@ _KIND_SCORES = {"rounded": 0.92, "final": 0.9, "plain": 0.75}
 _MAX_COLUMN = 30  # a column of labels ("TOTAL", "CASH", "CHANGE") is at most this long
 _MAX_ADJUSTMENT = 0.10  # a rounding line's amount below this is the adjustment, not the total
 
+_CUR = rf"(?:{AMOUNT_CURRENCY})"
+# an amount with two decimals, in either decimal style: 1,234.50 / 1.234,50 / 1 234,50 / 12.50
+_NUMBER = (
+    r"\d{1,3}(?:,\d{3})+\.\d{2}|\d{1,3}(?:\.\d{3})+,\d{2}|\d{1,3}(?:[ \u00a0]\d{3})+,\d{2}"
+    r"|\d+[.,]\d{2}"
+)
+_GENERIC_WORD_CHARS = 7  # a one-word foreign label this short ("summe", "totale") is plain
+
+
+def _phrases(phrases: list[str]) -> str:
+    """Label phrases as one regex (a trie, words joined by any spacing)."""
+    return trie_pattern(sorted({" ".join(p.split()) for p in phrases})).replace("\\ ", r"\s*")
+
+
+_FOREIGN_TOTALS = [
+    label
+    for concept in ("total", "amount due")
+    for labels in foreign_labels(concept)
+    for label in labels
+]
+_FOREIGN_FINAL = [t for t in _FOREIGN_TOTALS if " " in t or len(t) > _GENERIC_WORD_CHARS]
+_FOREIGN_PLAIN = [t for t in _FOREIGN_TOTALS if t not in _FOREIGN_FINAL]
+_FOREIGN_NOT_TOTAL = [
+    label
+    for concept in ("subtotal", "tax")
+    for labels in foreign_labels(concept)
+    for label in labels
+]
 _FINAL = re.compile(
     r"(?i)\b(?:ROUND(?:E?D|ING)?\s*(?:D\s+)?TOTAL|TOTAL\s+(?:AMT\s+|AMOUNT\s+)?ROUND(?:E?D)?|"
     r"NETT?\s+TOTAL|GRAND\s+TOTAL|TOTAL\s+(?:AMOUNT|AMT|PAYABLE|DUE|SALES)|(?:AMOUNT|AMT)\s+(?:DUE|PAYABLE)|"
-    r"BALANCE\s+DUE|TOTAL\s+INCL\w*(?:\.|\s+OF)?\s*(?:GST|SST|TAX|VAT)?)\b"
+    r"BALANCE\s+DUE|TOTAL\s+INCL\w*(?:\.|\s+OF)?\s*(?:GST|SST|TAX|VAT)?|"
+    + _phrases(_FOREIGN_FINAL)
+    + r")(?!\w)"
 )
-_PLAIN = re.compile(r"(?i)\bTOTAL\b")
+_PLAIN = re.compile(r"(?i)\b(?:TOTAL|" + _phrases(_FOREIGN_PLAIN) + r")\b")
 _EXCLUDING = re.compile(
     r"(?i)\bEXCL(?:UDING|USIVE|\.)?|\bTOTAL\s+(?:QTY|QUANTITY|ITEMS?\b|ITEM\(S\))"
+    r"|\b(?:EXKL\w*|OHNE|NETTO|HORS\s+TAXES?|HT|SIN\s+IVA|SENZA\s+IVA|SEM\s+IVA|BEZ)\b"
 )
 _ROUNDING = re.compile(r"(?i)^\s*ROUNDING(?:\s+ADJ\w*)?(?![\w\s]*TOTAL)")
 _PAYMENT = re.compile(r"(?i)^\s*(?:CASH|CHANGE|TENDER\w*|PAYMENT|VISA|MASTER\w*|CREDIT\s+CARD)\b")
 _NOT_TOTAL = re.compile(
     r"(?i)\b(?:SUB\s*-?\s*TOTAL|TOTAL\s+(?:EXCL\w*|QTY|QUANTITY|ITEMS?|ITEM\(S\)|DISC\w*|SAVING\w*|"
     r"GST|SST|TAX|VAT|TENDERED|PAID|POINTS?|WEIGHT|UNITS?|PCS)|TOTAL\s+INCLUDES|"
-    r"(?:GST|TAX|SST|VAT)\s+TOTAL|CHANGE|CASH|TENDER)\b"
+    r"(?:GST|TAX|SST|VAT)\s+TOTAL|CHANGE|CASH|TENDER|" + _phrases(_FOREIGN_NOT_TOTAL) + r")(?!\w)"
 )
-_AMOUNT = re.compile(
-    r"(?<![\d.])-?(?:RM|MYR|\$|€|£|USD|EUR)?\s*(\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})(?![\d])"
-)
-_AMOUNT_LINE = re.compile(
-    r"^\s*(?:RM|MYR|\$|€|£|USD|EUR)?\s*:?\s*-?\s*(?:RM|\$)?\s*\d[\d,]*\.\d{2}\s*(?:RM|MYR)?\s*$"
-)
-_SMALL_AMOUNT = re.compile(r"-?\s*(?:RM|\$)?\s*-?\s*0?\.\d{2}\b")
-_FILLER_LINE = re.compile(r"^\s*(?:RM|MYR|\$|:|\(RM\)|SR|ZR)?\s*$")
+_AMOUNT = re.compile(rf"(?<![\d.,])-?{_CUR}?\s*({_NUMBER})(?!\d|[.,]\d)")
+_AMOUNT_LINE = re.compile(rf"^\s*{_CUR}?\s*:?\s*-?\s*{_CUR}?\s*(?:{_NUMBER})\s*{_CUR}?\s*$")
+_SMALL_AMOUNT = re.compile(rf"-?\s*{_CUR}?\s*-?\s*0?[.,]\d{{2}}\b")
+_FILLER_LINE = re.compile(rf"^\s*(?:{_CUR}|:|\(RM\)|SR|ZR)?\s*$")
 _TOTAL_WORDS = ("total", "amount due", "balance due", "grand total", "amount payable")
 
 
@@ -54,7 +86,8 @@ def wants(spec: FieldSpec) -> bool:
         return False
     if spec.json_type == "string" and spec.semantic_type != "money":
         return False
-    names = " ".join([spec.name.replace("_", " "), *spec.label_terms[:1]]).lower()
+    english = english_words(split_name(spec.name))
+    names = " ".join([spec.name.replace("_", " "), *english, *spec.label_terms[:1]]).lower()
     if re.search(r"sub\s*-?\s*total|\b(?:sub|tax|vat|gst|discount|shipping|change|cash)\b", names):
         return False
     return any(word in names for word in _TOTAL_WORDS)
@@ -139,7 +172,7 @@ def _after_rounding(lines: list[Line], index: int, start: int) -> tuple[int, int
     the adjustment on the next line) is followed by the rounded total, unlabeled."""
     text = lines[index].text
     on_line = list(_AMOUNT.finditer(text, start))
-    if on_line and abs(float(on_line[-1].group(1).replace(",", ""))) >= _MAX_ADJUSTMENT:
+    if on_line and abs(parse_number(on_line[-1].group(1)) or 0.0) >= _MAX_ADJUSTMENT:
         return index, on_line[-1].start(1), on_line[-1].end(1), "rounded"
     if on_line or _SMALL_AMOUNT.search(text, start):
         adjustment = index

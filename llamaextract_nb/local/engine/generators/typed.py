@@ -2,27 +2,29 @@
 
 "The only date in the document" is a fair answer for ``invoice_date``; one of twelve
 amounts is not. Scores fall with the number of distinct values found. A currency field
-takes the currency printed beside the amounts ("$" reads as USD).
+takes the currency printed beside the amounts ("€" reads as EUR, a bare "$" by the
+document's evidence).
 """
 
 from __future__ import annotations
 
 import re
 
+from llamaextract_nb.local.engine.currencies import (
+    CURRENCY_RE,
+    SYMBOLS,
+    currency_code,
+    is_currency_field,
+)
 from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.hints import effort
 from llamaextract_nb.local.engine.layout import lines_matching, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
-from llamaextract_nb.local.engine.values import (
-    CURRENCY_OF_SYMBOL,
-    CURRENCY_RE,
-    CURRENCY_SYMBOLS,
-    find_spans,
-    is_currency_field,
-    value_pattern,
-)
+from llamaextract_nb.local.engine.values import find_spans, value_pattern
 
-_AMOUNT_LIKE = re.compile(rf"[.,]\d{{2}}$|[{CURRENCY_SYMBOLS}]|[A-Z]{{2,3}}")
+_AMOUNT_LIKE = re.compile(rf"[.,]\d{{2}}$|[{SYMBOLS}]|[A-Z]{{2,3}}")
+_POINT_DECIMAL = re.compile(r"\d\.\d{1,2}(?!\d)")
+_COMMA_DECIMAL = re.compile(r"\d,\d{1,2}(?!\d)")
 _TYPED = ("date", "money")  # a duration anywhere is rarely *the* term: no fallback
 _MAX_LINES = 200  # bound the work on long documents: lines with values, from the start
 
@@ -31,7 +33,7 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     """Every printed value of the field's semantic type, scored by how few there are."""
     if spec.is_array_of_scalars:
         return []
-    currency = is_currency_field(spec.name)
+    currency = is_currency_field(spec)
     if spec.semantic_type not in _TYPED and not currency:
         return []
     pattern = CURRENCY_RE if currency else value_pattern(spec.semantic_type)
@@ -55,6 +57,10 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
             for a, b in spans:
                 if spec.semantic_type == "money" and not _AMOUNT_LIKE.search(line.text[a:b]):
                     continue  # "Hauptstrasse 5" is no amount
+                if spec.semantic_type == "money" and _other_decimal_mark(
+                    line.text[a:b], hints.decimal_comma
+                ):
+                    continue  # "08.30" (a time) in a document that writes 59,50
                 found.append(
                     Candidate(
                         text=line.text[a:b],
@@ -67,12 +73,20 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
                 )
 
     def key(text: str) -> str:
-        return CURRENCY_OF_SYMBOL.get(text, text.upper()) if currency else text
+        return (currency_code(text, hints.evidence) or text.upper()) if currency else text
 
     ranks = {value: rank for rank, value in enumerate(dict.fromkeys(key(c.text) for c in found))}
     for candidate in found:
         candidate.score = _score(len(ranks), ranks[key(candidate.text)])
     return found
+
+
+def _other_decimal_mark(text: str, decimal_comma: bool | None) -> bool:
+    """Whether an unlabelled amount uses the decimal mark the document does not use."""
+    if decimal_comma is None:
+        return False
+    other, own = (_POINT_DECIMAL, ",") if decimal_comma else (_COMMA_DECIMAL, ".")
+    return own not in text and bool(other.search(text))
 
 
 def _score(distinct: int, rank: int) -> float:

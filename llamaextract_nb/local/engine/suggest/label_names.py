@@ -2,7 +2,7 @@
 
 A printed label is normalised (lower case, qualifiers in brackets dropped, ``#``/``No.``/
 ``Nr.`` read as "number") and looked up, in this order, among the names of the engine's
-synonym table (:mod:`llamaextract_nb.local.engine.synonyms`), the phrases of
+English label table (:mod:`llamaextract_nb.local.engine.lang.en`), the phrases of
 :data:`LABEL_NAMES` below (other languages and a few preferred English readings), and the
 phrases of the synonym table. A label found nowhere is named from its own words.
 """
@@ -13,7 +13,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from llamaextract_nb.local.engine.synonyms import SYNONYMS
+from llamaextract_nb.local.engine.lang import ENGLISH
+
+SYNONYMS = ENGLISH.labels  # field-name phrase -> the English labels documents print
 
 LABEL_NAMES: dict[str, list[str]] = {
     "invoice number": [

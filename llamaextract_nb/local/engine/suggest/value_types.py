@@ -11,15 +11,10 @@ import re
 from collections.abc import Sequence
 
 from llamaextract_nb.local.engine.coerce import parse_date, parse_number
-from llamaextract_nb.local.engine.values import (
-    BOOLEAN_RE,
-    CURRENCY_OF_SYMBOL,
-    CURRENCY_RE,
-    find_spans,
-)
+from llamaextract_nb.local.engine.currencies import CURRENCY_RE, currency_code
+from llamaextract_nb.local.engine.values import BOOLEAN_RE, find_spans
 
 _PLAIN_INTEGER = re.compile(r"[-−]?(?:[1-9]\d{0,2}(?:[,.'’]\d{3})+|[1-9]\d*|0)")
-_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 ID_WORDS = frozenset({"number", "id", "code", "reference", "ref", "iban", "bic", "phone"})
 """Words of a name that say its field holds an identifier: always a string."""
 MAX_ENUM_VALUES = 6
@@ -59,9 +54,7 @@ def currency_of(text: str) -> str | None:
     match = CURRENCY_RE.search(text)
     if match is None:
         return None
-    found = match.group(0)
-    code = CURRENCY_OF_SYMBOL.get(found, found.upper())
-    return code if _CURRENCY_CODE.fullmatch(code) else None
+    return currency_code(match.group(0))
 
 
 def field_type(

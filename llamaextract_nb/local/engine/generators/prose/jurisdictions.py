@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.generators.prose.stream import candidate_for, stream_of
+from llamaextract_nb.local.engine.places import PLACES
 from llamaextract_nb.local.engine.regex_trie import trie_pattern
-from llamaextract_nb.local.engine.synonyms import PLACES
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 
 _PLACE_RE = re.compile(r"\b(" + trie_pattern(sorted(PLACES)) + r")\b", re.I)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from llamaextract_nb.local.engine.synonyms import PLACES
+from llamaextract_nb.local.engine.places import PLACES
 
 _NAME_STOP = re.compile(
     r"(?i)(?:\s*\(|,?\s+(?:a|an)\s+(?:[A-Z][\w.\-]*\s+){0,4}?(?:corporation|company|limited|"
