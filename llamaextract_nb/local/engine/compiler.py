@@ -19,8 +19,9 @@ from llamaextract_nb.local.engine.labels import printed_labels
 from llamaextract_nb.local.engine.lang import (
     STOPWORDS,
     english_labels,
+    english_words,
     foreign_labels,
-    to_english,
+    split_name,
 )
 from llamaextract_nb.local.engine.types import FieldSpec
 from llamaextract_nb.schema.refs import SchemaError, inline_refs, unwrap
@@ -207,20 +208,6 @@ def iter_leaves(node: Node) -> list[FieldSpec]:
     if isinstance(node, ArrayNode):
         return []
     return [leaf for child in node.properties.values() for leaf in iter_leaves(child)]
-
-
-def split_name(name: str) -> list[str]:
-    """``invoiceNumber`` / ``invoice_number`` / ``Invoice-Number`` -> ["invoice", "number"];
-    letters of any language count (``numéro_de_facture`` -> ["numéro", "de", "facture"])."""
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", name)
-    return re.findall(r"[^\W_]+", name.lower())
-
-
-def english_words(words: list[str]) -> list[str]:
-    """A name's words in English (:func:`~.lang.to_english`), the words themselves when
-    translating leaves nothing."""
-    return to_english(words) or words
 
 
 def _json_type(schema: dict[str, Any]) -> str:

@@ -226,3 +226,17 @@ def is_label(text: str) -> bool:
     """Whether ``text`` is just a label of some concept in some language ("Verkäufer:",
     "Rechnungsersteller", "Bill to"): a heading, not a value."""
     return " ".join(text.strip(" :#.-").lower().split()) in _ALL_LABELS
+
+
+def split_name(name: str) -> list[str]:
+    """``invoiceNumber`` / ``invoice_number`` / ``Invoice-Number`` -> ["invoice", "number"];
+    letters of any language count (``numéro_de_facture`` -> ["numéro", "de", "facture"])."""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", name)
+    return re.findall(r"[^\W_]+", name.lower())
+
+
+def english_words(words: list[str]) -> list[str]:
+    """A name's words in English (:func:`~.lang.to_english`), the words themselves when
+    translating leaves nothing."""
+    return to_english(words) or words
