@@ -194,6 +194,8 @@ def _draw(image: Image.Image, marks: list[Mark], pdf_size: tuple[float, float]) 
             outline=(*colour, 255),
             width=2,
         )
+        if not mark.label:
+            continue
         text_box = draw.textbbox((0, 0), mark.label, font=font)
         label_w, label_h = text_box[2] - text_box[0] + 6, text_box[3] - text_box[1] + 4
         # the number goes left of the box (margins and cell padding are blank), else above it

@@ -35,6 +35,7 @@ class ReviewView(w.VBox):
         self.progress = w.HTML()
         self.item_html = w.HTML()
         self.value_text = w.Text(layout=w.Layout(width="360px"), description="Value")
+        self.value_text.add_class("lxnb-review-input")
         self.value_choice = w.Dropdown(layout=w.Layout(width="360px"), description="Value")
         self.value_box = w.Box([self.value_text])
         self.accept_button = _button("Accept", "check", "success", "Accept the value (Enter, a)")
@@ -47,6 +48,7 @@ class ReviewView(w.VBox):
         )
         self.shortcut_keys.add_class("lxnb-review-keys")
         self.message = w.HTML()
+        self.message.add_class("lxnb-review-message")
         self.evidence = w.HTML()
         self.recent = w.HTML()
         self._shown: ReviewItem | None = None
@@ -216,10 +218,18 @@ class ReviewTab(w.VBox):
         self._results = results
         self.review: Review | None = None
         self.gold = w.Text("gold", description="Gold folder", layout=w.Layout(width="360px"))
-        self.threshold = w.FloatSlider(
-            0.8, min=0.0, max=1.0, step=0.05, description="Threshold", readout_format=".2f"
+        self.threshold = w.BoundedFloatText(
+            0.8,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            description="Threshold",
+            layout=w.Layout(width="200px"),
         )
-        self.start_button = w.Button(description="Review the results", icon="search")
+        self.threshold.add_class("lxnb-review-threshold")
+        self.start_button = w.Button(
+            description="Review the results", icon="search", layout=w.Layout(width="auto")
+        )
         self.start_button.add_class("lxnb-review-start")
         self.start_button.on_click(lambda _: self._start_clicked())
         self.message = w.HTML()
