@@ -13,6 +13,7 @@ import ipywidgets as w
 from llamaextract_nb.schema import Schema, SchemaError
 from llamaextract_nb.widgets._html import MUTED, message
 from llamaextract_nb.widgets.estimate_view import EstimateView
+from llamaextract_nb.widgets.evaluation_view import EvaluationTab, TruthPicker
 from llamaextract_nb.widgets.files import FilePicker
 from llamaextract_nb.widgets.history import HistoryPanel, RunRecord
 from llamaextract_nb.widgets.jobs import RunPanel
@@ -25,6 +26,7 @@ from llamaextract_nb.widgets.schema_suggest import SuggestPanel
 if TYPE_CHECKING:
     from llamaextract_nb.client import AsyncClient, Client
     from llamaextract_nb.client.ledger import Ledger
+    from llamaextract_nb.evaluate import Evaluation, Truth
     from llamaextract_nb.results import BatchResult
     from llamaextract_nb.schema.suggestion import SchemaSuggestion
 
@@ -66,13 +68,16 @@ class Studio(w.VBox):
         self.options_panel = OptionsPanel()
         self.run_panel = RunPanel()
         self.results_view = ResultsView()
-        self.history = HistoryPanel(self._restore)
+        self.history = HistoryPanel(self._restore, truth=lambda: self.truth)
+        self.truth_picker = TruthPicker(self.add_sample_set)
+        self.evaluation_tab = EvaluationTab()
         self.estimate = EstimateView(self.run_panel.estimate, self.file_picker, self.options_panel)
         self.file_picker.observe(self._sample_picked, "picked_sample")
+        self.file_picker.observe(self._files_changed, "files")
         self.run_panel.run_button.on_click(lambda _: self._run_clicked())
         steps = w.Tab(
             [
-                w.VBox([self.file_picker, self.load_sample_schema]),
+                w.VBox([self.file_picker, self.load_sample_schema, self.truth_picker]),
                 w.VBox([self.suggest_panel, self.schema_editor]),
                 self.options_panel,
             ],
@@ -124,6 +129,45 @@ class Studio(w.VBox):
     def add_files(self, pattern: str) -> None:
         """Add files on the kernel's disk by path or glob."""
         self.file_picker.add_path(pattern)
+
+    def add_sample_set(self, name: str) -> None:
+        """Add every document of a shipped sample set (``lx.samples.folders()``), which brings
+        its truth, and its schema when the box to load sample schemas is ticked."""
+        from llamaextract_nb import samples
+        from llamaextract_nb.widgets.files import describe
+
+        sample_set = samples.folder(name)
+        chosen = [describe(s.path.name, s.path, s) for s in sample_set.samples]
+        self.file_picker.files = [*self.file_picker.files, *chosen]
+        if self.load_sample_schema.value:
+            self.schema_editor.schema = sample_set.schema
+            self.options_panel.extraction_target.value = sample_set.target
+
+    @property
+    def truth(self) -> Truth | None:
+        """The truth runs are graded against: the chosen samples' own, and the truth attached
+        in the Documents tab (it wins where both have a document). Assign a folder, JSONL or
+        CSV path, a Truth or a dict to attach; ``None`` detaches."""
+        from llamaextract_nb.evaluate import Truth
+
+        own = [f.sample.truth for f in self.file_picker.files if f.sample is not None]
+        attached = self.truth_picker.attached
+        combined = Truth()
+        for truth in [*own, *([attached] if attached is not None else [])]:
+            combined = combined | truth
+        return combined if len(combined) else None
+
+    @truth.setter
+    def truth(self, source: Any) -> None:
+        if source is None:
+            self.truth_picker.detach()
+        else:
+            self.truth_picker.attach(source)
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        """The evaluation of the run shown (``None`` until a run of documents with truth)."""
+        return self.evaluation_tab.evaluation
 
     def suggest_schema(self, prompt: str | None = None) -> asyncio.Task[SchemaSuggestion]:
         """Suggest fields from the chosen documents (a task to ``await``); they are listed
@@ -207,10 +251,40 @@ class Studio(w.VBox):
         results = await jobs
         record.results = results
         record.statuses = [row.status for row in self.run_panel.rows]
+        self._grade(record)
         self.history.refresh()
         self.results_view.show(results)
         self.outputs.selected_index = 0
         return self.results_view.batch()
+
+    def _grade(self, record: RunRecord) -> None:
+        """Evaluate the run against the truth, with the change since the previous run of the
+        same documents (graded on today's truth too); the Evaluation tab appears."""
+        from llamaextract_nb.evaluate import evaluate
+        from llamaextract_nb.evaluate.truth import stem
+
+        truth = self.truth
+        if truth is None or not any(stem(r.name) in truth for r in record.results):
+            return
+        record.evaluation = evaluate(record.results, truth)
+        same = sorted(record.files)
+        earlier = [
+            r for r in self.history.records
+            if r.number < record.number and r.results and sorted(r.files) == same
+        ]  # fmt: skip
+        previous = None
+        if earlier:
+            before = earlier[-1]
+            previous = (evaluate(before.results, truth), f"#{before.number}")
+        self._show_evaluation(record.evaluation, f"#{record.number}", previous)
+
+    def _show_evaluation(
+        self, evaluation: Evaluation, label: str, previous: tuple[Evaluation, str] | None
+    ) -> None:
+        self.evaluation_tab.show(evaluation, label, previous)
+        if self.evaluation_tab not in self.outputs.children:
+            self.outputs.children = [*self.outputs.children, self.evaluation_tab]
+            self.outputs.set_title(len(self.outputs.children) - 1, "Evaluation")
 
     def close(self) -> None:
         """Close the widget; a run in progress is cancelled, its jobs on the service too."""
@@ -249,8 +323,13 @@ class Studio(w.VBox):
         if target:
             self.options_panel.extraction_target.value = target
 
+    def _files_changed(self, _: Any) -> None:
+        self.truth_picker.say_samples(sum(f.sample is not None for f in self.file_picker.files))
+
     def _restore(self, record: RunRecord) -> None:
         self.schema_editor.schema = record.schema
         self.options_panel.options = record.options
         self.results_view.show(record.results)
+        if record.evaluation is not None:
+            self._show_evaluation(record.evaluation, f"#{record.number}", None)
         self.outputs.selected_index = 0
