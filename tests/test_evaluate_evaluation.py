@@ -204,6 +204,8 @@ def test_a_rule_for_an_unknown_field_is_an_error() -> None:
         result({"total": 1}).evaluate({"invoice": {"total": 1}}, rules={"vendr": "fuzzy"})
     with pytest.raises(ValueError, match="unknown rule"):
         result({"total": 1}).evaluate({"invoice": {"total": 1}}, rules={"total": "approx"})
+    with pytest.raises(TypeError, match="rules is a dict of field path -> rule"):
+        result({"total": 1}).evaluate({"invoice": {"total": 1}}, rules=["total"])  # type: ignore[arg-type]
 
 
 def test_nested_objects_and_a_null_object() -> None:

@@ -53,6 +53,11 @@ class Grader:
         *,
         tolerance: float | None = None,
     ) -> None:
+        if rules is not None and not isinstance(rules, Mapping):
+            raise TypeError(
+                "rules is a dict of field path -> rule, e.g. {'vendor_name': 'fuzzy:90'}; "
+                f"got {type(rules).__name__}"
+            )
         self.overrides = {_field_name(k): parse_rule(v) for k, v in (rules or {}).items()}
         # fields every graded value passed through, to catch rules naming no field
         self.fields_seen: set[str] = set()
