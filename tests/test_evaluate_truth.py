@@ -135,6 +135,14 @@ def test_frame_with_page_column_makes_per_page_lists() -> None:
     truth = lx.Truth.from_frame(frame)
     assert truth["a"] == [{"title": "C"}, {"title": "T"}]
     assert truth["b"] == [{"title": "X"}]
+    gaps = lx.Truth.from_frame(pd.DataFrame({"file": ["c.pdf"], "page": [3], "title": ["Z"]}))
+    assert gaps["c"] == [None, None, {"title": "Z"}]  # pages 1 and 2 are not graded
+    rows = lx.Truth.from_frame(pd.DataFrame({"file": ["d.pdf"] * 2, "row": [7, 2], "x": [1, 2]}))
+    assert rows["d"] == [{"x": 2}, {"x": 1}]
+    with pytest.raises(ValueError, match="two rows for page 1"):
+        lx.Truth.from_frame(pd.DataFrame({"file": ["a.pdf"] * 2, "page": [1, 1], "t": [1, 2]}))
+    with pytest.raises(ValueError, match="page must be a whole number >= 1, got 0"):
+        lx.Truth.from_frame(pd.DataFrame({"file": ["a.pdf"], "page": [0], "t": [1]}))
 
 
 def test_frame_errors_say_what_to_fix() -> None:

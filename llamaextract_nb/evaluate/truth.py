@@ -116,8 +116,10 @@ class Truth(Mapping[str, TruthValue]):
         """One row per document with a ``file`` column and dotted columns (``buyer.name``),
         the shape of ``result.df``. Empty cells are not graded; a cell reading ``null`` means
         "no value expected"; a cell holding JSON text (``[...]`` / ``{...}``) is read as JSON.
-        With a ``page`` (per_page) or ``row`` (per_table_row) column, the rows of a file make
-        its list, in that column's order. ``job_id`` / ``job_status`` columns are ignored."""
+        With a ``page`` column (per_page) the rows of a file make its list of pages (entry
+        ``page - 1``; pages without a row are null, not graded); with a ``row`` column
+        (per_table_row) its list of rows in that order. ``job_id`` / ``job_status`` columns
+        are ignored."""
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"Truth.from_frame needs a DataFrame, got {type(frame).__name__}")
         if "file" not in frame.columns:
@@ -134,7 +136,14 @@ class Truth(Mapping[str, TruthValue]):
             if _absent(file):
                 raise ValueError("a row of the truth table has no 'file'")
             row = _unflatten({c: record[c] for c in data_columns})
-            if item_column:
+            if item_column == "page":
+                pages = documents.setdefault(str(file), [])
+                number = _page_number(record["page"], file)
+                pages.extend([None] * (number - len(pages)))  # pages without truth: null
+                if pages[number - 1] is not None:
+                    raise ValueError(f"{file!r} has two rows for page {number}")
+                pages[number - 1] = row
+            elif item_column:
                 documents.setdefault(str(file), []).append(row)
             elif str(file) in documents:
                 raise ValueError(f"{file!r} has two rows; give one row per document")
@@ -313,6 +322,15 @@ def _checked(file: Any, value: Any) -> TruthValue:
         f"truth of {str(file)!r} must be a JSON object (per_doc) or a list of objects (per_page "
         f"/ per_table_row), got {type(value).__name__}"
     )
+
+
+def _page_number(value: Any, file: Any) -> int:
+    number = _plain(value)
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        raise ValueError(f"{file!r}: page must be a whole number >= 1, got {value!r}")
+    return number
 
 
 def _absent(value: Any) -> bool:
