@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -214,3 +215,18 @@ def run_all_cells(page: Any) -> None:
     """Run > Run All Cells in JupyterLab's menu bar."""
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+@contextmanager
+def open_page(browser: Any, shots: Path, width: int = 1440, height: int = 1100) -> Iterator[Any]:
+    """A new page of ``browser``; when the block fails, a full-page screenshot goes to
+    ``shots/failure.png`` before the error propagates. The page is closed after."""
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        yield page
+    except Exception:
+        page.screenshot(path=str(shots / "failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()

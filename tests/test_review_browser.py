@@ -13,7 +13,15 @@ from typing import Any
 
 import nbformat
 import pytest
-from browsers import ARTIFACTS, JupyterLab, run_all_cells, wait_for, wait_idle, wait_kernel_ready
+from browsers import (
+    ARTIFACTS,
+    JupyterLab,
+    open_page,
+    run_all_cells,
+    wait_for,
+    wait_idle,
+    wait_kernel_ready,
+)
 from nbformat.v4 import new_code_cell, new_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -46,16 +54,9 @@ def _notebook(root: Path) -> str:
 def test_review_tab_correction_survives_a_kernel_restart(
     jupyterlab: JupyterLab, browser: Any
 ) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     name = _notebook(jupyterlab.root)
-    page = browser.new_page(viewport={"width": 1440, "height": 1200})
-    try:
+    with open_page(browser, SHOTS, height=1200) as page:
         _drive(page, jupyterlab, name)
-    except Exception:
-        page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
-        raise
-    finally:
-        page.close()
 
 
 def _shot(page: Any, name: str, focus: Any = None) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from browsers import JupyterLab, run_all_cells, wait_for, wait_idle, wait_kernel_ready
+from browsers import JupyterLab, open_page, run_all_cells, wait_for, wait_idle, wait_kernel_ready
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -23,17 +23,10 @@ ACCEPTED = ("invoice_number", "total")
 
 
 def test_suggest_accept_two_fields_and_run(jupyterlab: JupyterLab, browser: Any) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SOURCE)])
     nbformat.write(notebook, jupyterlab.root / "suggest.ipynb")
-    page = browser.new_page(viewport={"width": 1440, "height": 1100})
-    try:
+    with open_page(browser, SHOTS) as page:
         _drive(page, jupyterlab.url("suggest.ipynb"))
-    except Exception:
-        page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
-        raise
-    finally:
-        page.close()
 
 
 def _drive(page: Any, url: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browsers import JupyterLab, run_all_cells, wait_for, wait_idle, wait_kernel_ready
+from browsers import JupyterLab, open_page, run_all_cells, wait_for, wait_idle, wait_kernel_ready
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -41,17 +41,10 @@ def _sample_label() -> str:
 
 
 def test_studio_in_jupyterlab(jupyterlab: JupyterLab, browser: Any) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     label = _sample_label()
     shutil.copy(QUICKSTART, jupyterlab.root / "quickstart.ipynb")
-    page = browser.new_page(viewport={"width": 1440, "height": 1100})
-    try:
+    with open_page(browser, SHOTS) as page:
         _drive(page, jupyterlab.url("quickstart.ipynb"), label)
-    except Exception:
-        page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
-        raise
-    finally:
-        page.close()
 
 
 def _shot(page: Any, name: str, focus: Any = None) -> None:
