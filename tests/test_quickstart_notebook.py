@@ -28,7 +28,7 @@ def test_quickstart_executes_without_a_key(tmp_path: Path, monkeypatch: pytest.M
     text = "\n".join(
         str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs
     )
-    assert "using the local server" in text
+    assert "Client(base_url='http://127.0.0.1:" in text  # the connect cell shows the backend
     html = "\n".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "<table" in html, "no DataFrame was displayed"
     widgets = [

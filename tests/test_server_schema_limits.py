@@ -17,7 +17,7 @@ from llamaextract_nb.schema.refs import MAX_EXPANDED_SIZE, MAX_NESTING
 
 pytestmark = pytest.mark.slow
 
-BOUND = 1.0  # seconds: before the fix the fan-out took ~25 s, the deep ones answered 500
+BOUND = 5.0  # seconds (wall, a busy machine included): before the fix the fan-out took ~25 s
 
 
 def fan_out(levels: int) -> dict[str, Any]:

@@ -101,7 +101,7 @@ async def test_an_unchanged_run_is_answered_from_the_cache_and_fresh_makes_new_j
         assert "3 from cache" in again.run_panel.summary.value
         assert again.results is not None
         assert list(again.results.df["invoice_number"]) == [f"CACHE-{n}" for n in range(3)]
-        assert seconds < 2
+        assert seconds < 5  # no request is sent (above); the bound only catches a hang
 
         fresh = await run_studio(proxy.url, server.api_key, tmp_path / "docs", ledger, fresh=True)
         assert [row.status for row in fresh.run_panel.rows] == ["COMPLETED"] * 3
