@@ -77,7 +77,33 @@ def docx_with_lying_directory(inflated_mb: int) -> bytes:
     return bytes(package)
 
 
+_SHEET_OPEN = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData><row>"
+)
+_SHEET_CLOSE = b"</row></sheetData></worksheet>"
 _DIGITS = bytes(48 + byte % 10 for byte in range(256))
+
+
+def _one_cell_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "placeholder"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_row_of_ones(cells: int) -> bytes:
+    """The issue's XLSX: one row of ``cells`` cells holding 1 (3 M cells: ~330 KB)."""
+
+    def write(stream: io.BufferedIOBase) -> None:
+        stream.write(_SHEET_OPEN)
+        for start in range(0, cells, 10_000):
+            stream.write(b"<c><v>1</v></c>" * min(10_000, cells - start))
+        stream.write(_SHEET_CLOSE)
+
+    return _replace_member(_one_cell_workbook(), "xl/worksheets/sheet1.xml", write)
 
 
 def xlsx_with_cells(cells: int, *, one_row: bool, seed: int = 0) -> bytes:
@@ -85,18 +111,10 @@ def xlsx_with_cells(cells: int, *, one_row: bool, seed: int = 0) -> bytes:
 
     The values are random five-digit numbers, so the sheet does not compress like a bomb:
     only the cell count is hostile."""
-    workbook = openpyxl.Workbook()
-    workbook.active["A1"] = "placeholder"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     digits = random.Random(seed).randbytes(4 * cells).translate(_DIGITS)
 
     def write(stream: io.BufferedIOBase) -> None:
-        stream.write(
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b"<sheetData><row>"
-        )
+        stream.write(_SHEET_OPEN)
         row_break = b"<c><v>1%s</v></c>" if one_row else b"</row><row><c><v>1%s</v></c>"
         for start in range(0, cells, 10_000):  # written in blocks: a write per cell is slow
             stream.write(
@@ -106,9 +124,9 @@ def xlsx_with_cells(cells: int, *, one_row: bool, seed: int = 0) -> bytes:
                     for index in range(start, min(start + 10_000, cells))
                 )
             )
-        stream.write(b"</row></sheetData></worksheet>")
+        stream.write(_SHEET_CLOSE)
 
-    return _replace_member(buffer.getvalue(), "xl/worksheets/sheet1.xml", write, level=1)
+    return _replace_member(_one_cell_workbook(), "xl/worksheets/sheet1.xml", write, level=1)
 
 
 def csv_of_fields(fields: int) -> bytes:
