@@ -21,6 +21,8 @@ from llamaextract_nb.local.engine.lang import (
     english_labels,
     english_words,
     foreign_labels,
+    known_phrase,
+    lookup_phrase,
     split_name,
 )
 from llamaextract_nb.local.engine.types import FieldSpec
@@ -181,6 +183,7 @@ _SEMANTIC_WORDS: list[tuple[str, frozenset[str]]] = [
 _GENERIC_WORDS = frozenset(
     ["date", "name", "number", "no", "id", "address", "amount", "value", "code", "type"]
 )
+_MAX_DESCRIPTION_CONCEPT_WORDS = 4  # a longer description is prose, not a label
 # foreign labels of one word of a longer name ("seller" in seller_name) rank below its phrase's
 _WORD_CONCEPT_OFFSET = 2
 _NUMBERISH_NAMES = frozenset(["number", "no", "id", "code", "reference", "ref"])
@@ -298,6 +301,8 @@ def _leaf(
         ranks.setdefault(noun, len(ranks))
     for label in printed_labels(description):
         ranks.setdefault(label, len(ranks))
+    for rank, label in enumerate(_description_labels(description, ranks)):
+        ranks.setdefault(label, rank)
     return FieldSpec(
         path=path,
         name=name,
@@ -396,7 +401,8 @@ def _ranked_label_terms(path: tuple[str, ...], *, combine: bool = True) -> dict[
     if not own:
         return {}
     words = english_words(own)
-    phrase = " ".join(words)
+    phrase = known_phrase(words)
+    words = phrase.split()
     terms: list[str] = [*_phrase_variants(own), *_phrase_variants(words), *english_labels(phrase)]
     concepts = [phrase]
     singular = _singular(words[-1])
@@ -425,6 +431,19 @@ def _ranked_label_terms(path: tuple[str, ...], *, combine: bool = True) -> dict[
             for rank, label in enumerate(labels):
                 ranks.setdefault(label, rank + offset)
     return ranks
+
+
+def _description_labels(description: str, ranks: dict[str, int]) -> list[str]:
+    """Labels of the concept a short description names when it is more specific than the
+    name's ("datum" described as "Datum der Rechnung" is an invoice date); foreign labels
+    first in their language's order, English ones after."""
+    words = [w for w in english_words(split_name(description)) if w not in STOPWORDS and len(w) > 1]
+    phrase = lookup_phrase(words) if 1 < len(words) <= _MAX_DESCRIPTION_CONCEPT_WORDS else None
+    if phrase is None:
+        return []
+    labels = [label for group in foreign_labels(phrase) for label in group]
+    labels += [*_phrase_variants(phrase.split()), *english_labels(phrase)]
+    return [label for label in labels if label not in ranks]
 
 
 def _singular(word: str) -> str:

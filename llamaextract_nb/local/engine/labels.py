@@ -14,8 +14,10 @@ from llamaextract_nb.local.engine.types import FieldSpec
 _CURRENCY = rf"\(?(?:{AMOUNT_CURRENCY})\)?(?![A-Za-z0-9])"
 # A qualifier in brackets ("VAT (19%):", "Total (incl. tax):"), not a negative amount.
 _QUALIFIER = r"\((?![-\d.,\s$€£¥]+\))[^()\n]{1,24}\)"
+# A rate between a tax label and its colon ("MwSt 19 %:", "IVA 21%:", "TVA 5,5 % :").
+_RATE = r"\d{1,2}(?:[.,]\d{1,3})?\s?%"
 _SEPARATOR = re.compile(
-    rf"\s*(?:{_CURRENCY}|{_QUALIFIER})?\s*(?:[:#=.]+|[-–—]+(?=\s))?\s*"
+    rf"\s*(?:{_CURRENCY}|{_QUALIFIER}|{_RATE})?\s*(?:[:#=.]+|[-–—]+(?=\s))?\s*"
     rf"(?:{_CURRENCY}(?=\s*[:=]))?\s*[:=]?\s*"
 )
 

@@ -77,7 +77,14 @@ def _around(
         right = _line_to_the_right(page, index)
         if right is not None:
             found += _candidates(
-                doc, page.number, right, 0, len(right.text), spec, match.weight * 0.85
+                doc,
+                page.number,
+                right,
+                0,
+                len(right.text),
+                spec,
+                match.weight * 0.85,
+                colon=match.has_colon,
             )
     if spec.semantic_type == "address":
         block = _address_block(doc, page, index, seg, match.weight * 0.85)
@@ -89,7 +96,9 @@ def _around(
         if target is None:
             continue
         score = match.weight * (0.85 if match.has_colon else 0.75) * (0.85**distance)
-        found += _candidates(doc, page.number, below, target.start, target.end, spec, score)
+        found += _candidates(
+            doc, page.number, below, target.start, target.end, spec, score, colon=match.has_colon
+        )
         if found:
             if spec.semantic_type == "organisation" and distance + 1 < len(belows):
                 found = [_with_name_tail(doc, c, belows[distance + 1], seg) for c in found]
@@ -189,15 +198,25 @@ def _line_to_the_right(page: Page, index: int) -> Line | None:
 
 
 def _candidates(
-    doc: Document, page: int, line: Line, start: int, end: int, spec: FieldSpec, score: float
+    doc: Document,
+    page: int,
+    line: Line,
+    start: int,
+    end: int,
+    spec: FieldSpec,
+    score: float,
+    *,
+    colon: bool = False,
 ) -> list[Candidate]:
+    """The value in ``line.text[start:end]``; after a label with a colon ("IBAN :") a
+    free-text value may be longer than a few words."""
     if line.text[start:end].rstrip().endswith(":"):
         return []  # another label, not a value
     span = cut_value(line.text, start, end, spec)
     if span is None:
         return []
     a, b = span
-    if not has_pattern(spec.semantic_type) and not short_text_value(line.text[a:b]):
+    if not has_pattern(spec.semantic_type) and not (colon or short_text_value(line.text[a:b])):
         return []
     return [
         Candidate(

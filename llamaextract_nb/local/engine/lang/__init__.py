@@ -83,6 +83,29 @@ def concept(phrase: str) -> str:
     return _ALIASES.get(phrase, phrase)
 
 
+def _phrases_by_words() -> dict[frozenset[str], str]:
+    keys = [*ENGLISH.labels, *_ALIASES]
+    return {frozenset(key.split()): key for key in sorted(keys, key=len, reverse=True)}
+
+
+_PHRASES_BY_WORDS = _phrases_by_words()
+
+
+def known_phrase(words: list[str]) -> str:
+    """The field-name phrase of the label tables made of ``words`` in any order
+    (``["number", "invoice"]`` from ``numero_de_facture`` -> ``"invoice number"``), else the
+    words joined as they are."""
+    return lookup_phrase(words) or " ".join(words)
+
+
+def lookup_phrase(words: list[str]) -> str | None:
+    """Like :func:`known_phrase`, but None when the label tables have no such phrase."""
+    phrase = " ".join(words)
+    if phrase in ENGLISH.labels or phrase in _ALIASES:
+        return phrase
+    return _PHRASES_BY_WORDS.get(frozenset(words))
+
+
 def english_labels(phrase: str) -> list[str]:
     """Labels an English document prints for a field-name phrase (empty when unknown)."""
     return list(ENGLISH.labels.get(phrase, ()))
