@@ -132,6 +132,19 @@ def test_compare_checks_its_arguments() -> None:
     assert single.documents == 1
 
 
+def test_documents_pair_by_name_before_stem() -> None:
+    formats = [run("x.pdf", {"total": 1.0}), run("x.docx", {"total": 2.0})]
+    again = [run("x.docx", {"total": 2.0}), run("x.pdf", {"total": 1.0})]
+    assert lx.compare(formats, again).changes.empty  # x.pdf with x.pdf, x.docx with x.docx
+    assert lx.compare([formats[0]], [run("x.txt", {"total": 3.0})]).documents == 1
+    changed = [run("x.docx", {"total": 1.0}), run("x.pdf", {"total": 5.0})]
+    with_truth = lx.compare(formats, changed, truth={"x": {"total": 1}}).changes
+    assert with_truth[["file", "value_A", "value_B", "outcome_A", "outcome_B"]].values.tolist() == [
+        ["x.pdf", 1.0, 5.0, "correct", "wrong"],
+        ["x.docx", 2.0, 1.0, "wrong", "correct"],
+    ]
+
+
 def test_rename_maps_a_runs_fields_onto_the_truths_names() -> None:
     draft = run("a.pdf", {"name": "ACME", "amount": 12.0})
     renamed = draft.rename({"name": "vendor", "amount": "total"})

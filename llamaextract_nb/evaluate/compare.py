@@ -54,12 +54,7 @@ class Comparison:
     @cached_property
     def _pairs(self) -> list[tuple[ExtractResult, ExtractResult]]:
         """The documents of the first run that the last run has too."""
-        last = {stem(result.name): result for result in self.runs[-1]}
-        return [
-            (result, last[stem(result.name)])
-            for result in self.runs[0]
-            if stem(result.name) in last
-        ]
+        return _paired(self.runs[0], self.runs[-1])
 
     @property
     def documents(self) -> int:
@@ -110,15 +105,16 @@ class Comparison:
             frame[f"page_{name}"] = frame[f"page_{name}"].astype("Int64")
         if self.evaluations is None or frame.empty:
             return frame
-        frame["_stem"] = frame["file"].map(stem)
-        for name, evaluation in zip(self.names, self.evaluations, strict=True):
+        for run, name, evaluation in zip(self.runs, self.names, self.evaluations, strict=True):
+            # each run's documents under the last run's names, as in frame["file"]
+            last_name = {mine.name: last.name for mine, last in _paired(run, self.runs[-1])}
             details = evaluation.details[["file", "path", "expected", "outcome"]].copy()
-            details["_stem"] = details.pop("file").map(stem)
+            details["file"] = details["file"].map(last_name)
             details = details.rename(columns={"outcome": f"outcome_{name}"})
             if "expected" in frame.columns:
                 details = details.drop(columns="expected")
-            frame = frame.merge(details, on=["_stem", "path"], how="left")
-        return frame.drop(columns="_stem")
+            frame = frame.merge(details.dropna(subset=["file"]), on=["file", "path"], how="left")
+        return frame
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -210,6 +206,25 @@ def compare(
     return Comparison(
         results, [str(n) for n in labels], truth=truth, rules=rules, tolerance=tolerance
     )
+
+
+def _paired(
+    first: list[ExtractResult], last: list[ExtractResult]
+) -> list[tuple[ExtractResult, ExtractResult]]:
+    """Each document of ``first`` with the same document in ``last``: the same name, else the
+    one document of the same stem (``invoice.pdf`` and ``invoice.docx`` stay apart when both
+    runs have both)."""
+    by_name = {result.name: result for result in last}
+    by_stem: dict[str, list[ExtractResult]] = {}
+    for result in last:
+        by_stem.setdefault(stem(result.name), []).append(result)
+    pairs = []
+    for result in first:
+        same_stem = by_stem.get(stem(result.name), [])
+        partner = by_name.get(result.name) or (same_stem[0] if len(same_stem) == 1 else None)
+        if partner is not None:
+            pairs.append((result, partner))
+    return pairs
 
 
 def _as_results(run: Any, position: int) -> list[ExtractResult]:
