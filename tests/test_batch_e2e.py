@@ -264,8 +264,8 @@ def test_restarted_local_server_on_a_new_port_resumes_from_the_ledger(tmp_path: 
 
 def test_bad_arguments_get_clear_errors(client: Client, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Total: 1")
-    with pytest.raises(TypeError, match="unknown extraction option 'tierr'"):
-        client.extract_many(tmp_path, SCHEMA, tierr="agentic", progress=False)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'tierr'"):
+        client.extract_many(tmp_path, SCHEMA, tierr="agentic", progress=False)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="concurrency must be"):
         client.extract_many(tmp_path, SCHEMA, concurrency=0, progress=False)
     with pytest.raises(FileNotFoundError, match="no files match"):

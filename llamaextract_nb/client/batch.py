@@ -23,19 +23,21 @@ import os
 import time
 from typing import Any
 
+from typing_extensions import Unpack
+
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.client.async_client import AsyncClient
 from llamaextract_nb.client.batch_sources import BatchFile, collect_files
-from llamaextract_nb.client.configuration import build_configuration
+from llamaextract_nb.client.configuration import ExtractOptions, build_configuration
 from llamaextract_nb.client.estimate import Estimate, check_credit_limit, estimate_documents
 from llamaextract_nb.client.job_runner import JobRunner
 from llamaextract_nb.client.ledger import Ledger
 from llamaextract_nb.client.pricing import UnknownRateError
 from llamaextract_nb.client.progress import BatchProgress
+from llamaextract_nb.client.settings import DEFAULT_CONCURRENCY
 from llamaextract_nb.client.sync_bridge import run_to_completion
 from llamaextract_nb.results import BatchResult, ExtractResult
 
-DEFAULT_CONCURRENCY = 8
 RESUME_HINT = "call extract_many again with the same arguments to resume"
 
 
@@ -70,7 +72,7 @@ async def aextract_many(
     progress: bool = True,
     timeout: float | None = None,
     max_credits: float | None = None,
-    **options: Any,
+    **options: Unpack[ExtractOptions],
 ) -> BatchResult:
     """Extract ``schema`` from every document in ``files`` and return one :class:`BatchResult`.
 

@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, cast
 
-from llamaextract_nb.api.models import ExtractConfiguration
+from typing_extensions import Unpack
+
+from llamaextract_nb.api.models import ExtractConfiguration, ExtractionTarget, ParseTier, Tier
 from llamaextract_nb.schema import to_json_schema
+
+
+class ExtractOptions(TypedDict, total=False):
+    """The configuration options accepted next to a schema (spec section 4); each one left
+    out is not sent, so the service applies its own default."""
+
+    tier: Tier
+    version: str
+    extraction_target: ExtractionTarget
+    cite_sources: bool
+    confidence_scores: bool
+    advanced_citations: bool
+    system_prompt: str | None
+    target_pages: str | None
+    max_pages: int | None
+    parse_tier: ParseTier | None
+    parse_config_id: str | None
+    disable_cache: bool
+    spreadsheet_mode: bool
+    sheet_names: list[str] | None
+
 
 OPTION_NAMES: tuple[str, ...] = tuple(
     name for name in ExtractConfiguration.model_fields if name != "data_schema"
@@ -14,7 +37,15 @@ OPTION_NAMES: tuple[str, ...] = tuple(
 """Every keyword option accepted next to the schema (the fields of ExtractConfiguration)."""
 
 
-def build_configuration(schema: Any, **options: Any) -> ExtractConfiguration:
+def given_options(arguments: Mapping[str, Any]) -> ExtractOptions:
+    """The options among a call's ``arguments`` (its ``locals()``) that were given, i.e. not
+    None: how ``extract()`` and ``extract_many()`` turn their keyword parameters into the
+    options to send."""
+    chosen = {name: arguments[name] for name in OPTION_NAMES if arguments.get(name) is not None}
+    return cast(ExtractOptions, chosen)
+
+
+def build_configuration(schema: Any, **options: Unpack[ExtractOptions]) -> ExtractConfiguration:
     """An :class:`ExtractConfiguration` from any schema input and configuration options.
 
     ``schema`` is a dict, JSON string, ``.json`` path or pydantic model class (see

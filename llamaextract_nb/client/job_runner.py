@@ -51,6 +51,7 @@ from llamaextract_nb.client.errors import (
 )
 from llamaextract_nb.client.job_poller import EXPAND, JobPoller, Watch
 from llamaextract_nb.client.ledger import INTENT, LOST, JobRecord, Ledger, RunRecord
+from llamaextract_nb.client.settings import DEFAULT_CONCURRENCY
 
 SETTLE = 3.0
 """Seconds a request sent just before a crash is given to reach the server before we look."""
@@ -150,7 +151,7 @@ class JobRunner:
         configuration: ExtractConfiguration,
         documents: Sequence[BatchFile],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         fresh: bool = False,
         retry_failed: bool = False,
         timeout: float | None = None,

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 DEFAULT_BASE_URL = "https://api.cloud.llamaindex.ai"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 5
+DEFAULT_CONCURRENCY = 8
+"""Uploads and creates in flight at once in ``extract_many`` (and the Studio's runs)."""
 ENV_BASE_URL = "LLAMA_CLOUD_BASE_URL"
 ENV_API_KEY = "LLAMA_CLOUD_API_KEY"
 ENV_API_KEY_FALLBACK = "LLAMA_PARSE_API_KEY"

@@ -6,6 +6,7 @@ the script, never this one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from types import TracebackType
@@ -14,11 +15,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 from typing_extensions import Unpack
 
-from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob, File, Page, PresignedURL
+from llamaextract_nb.api.models import (
+    ExtractConfiguration,
+    ExtractionTarget,
+    ExtractJob,
+    File,
+    Page,
+    ParseTier,
+    PresignedURL,
+    Tier,
+)
 from llamaextract_nb.client import _timing, create_once_sync, endpoints, suggest
 from llamaextract_nb.client.base import ClientBase, result_source
 from llamaextract_nb.client.callbacks import notify
-from llamaextract_nb.client.configuration import build_configuration
+from llamaextract_nb.client.configuration import build_configuration, given_options
 from llamaextract_nb.client.endpoints import Expand, FileFilters, JobFilters
 from llamaextract_nb.client.polling import (
     DEFAULT_MAX_INTERVAL,
@@ -29,12 +39,18 @@ from llamaextract_nb.client.polling import (
     outcome,
 )
 from llamaextract_nb.client.request import Call, Done, Retry
-from llamaextract_nb.client.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings
+from llamaextract_nb.client.settings import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Settings,
+)
 from llamaextract_nb.client.uploads import open_upload
 from llamaextract_nb.schema.suggestion import SchemaSuggestion
 
 if TYPE_CHECKING:
-    from llamaextract_nb.results import ExtractResult
+    from llamaextract_nb.client.ledger import Ledger
+    from llamaextract_nb.results import BatchResult, ExtractResult
 
 T = TypeVar("T")
 
@@ -239,13 +255,35 @@ class Client(ClientBase):
         filename: str | None = None,
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         on_status: StatusCallback | None = None,
-        **options: Any,
+        tier: Tier | None = None,
+        version: str | None = None,
+        extraction_target: ExtractionTarget | None = None,
+        cite_sources: bool | None = None,
+        confidence_scores: bool | None = None,
+        advanced_citations: bool | None = None,
+        system_prompt: str | None = None,
+        target_pages: str | None = None,
+        max_pages: int | None = None,
+        parse_tier: ParseTier | None = None,
+        parse_config_id: str | None = None,
+        disable_cache: bool | None = None,
+        spreadsheet_mode: bool | None = None,
+        sheet_names: list[str] | None = None,
     ) -> ExtractResult:
         """Upload ``file`` (unless it is already a File or ``dfl-``/``pjb-`` id), extract
         ``schema`` from it, wait, and return the result with metadata and usage.
 
-        ``options`` are :class:`ExtractConfiguration` fields, e.g. ``tier="agentic"``,
-        ``cite_sources=True``, ``confidence_scores=True``, ``target_pages="1-2"``.
+        ``file``: a path, bytes, a binary file object, an ipywidgets ``FileUpload`` value, a
+        :class:`File` or a file / parse job id. ``schema``: a dict, JSON text or path, pydantic
+        model class or :class:`~llamaextract_nb.schema.Schema`. ``timeout`` and ``on_status``
+        are :meth:`wait`'s.
+
+        The configuration options (spec section 4; None, the default, leaves one to the
+        service): ``tier`` (``cost_effective``, ``agentic``, ``agentic_plus``, ``turbo``),
+        ``version``, ``extraction_target`` (``per_doc``, ``per_page``, ``per_table_row``),
+        ``cite_sources``, ``confidence_scores``, ``advanced_citations``, ``system_prompt``,
+        ``target_pages`` (``"1,3,5-7"``), ``max_pages``, ``parse_tier``, ``parse_config_id``,
+        ``disable_cache``, ``spreadsheet_mode`` and ``sheet_names``.
 
         Never uploads or creates twice: after a failure that may have reached the server the
         file (tagged with a fresh ``external_file_id``) and the job are looked up before
@@ -255,17 +293,58 @@ class Client(ClientBase):
         """
         from llamaextract_nb.results import ExtractResult
 
-        configuration = build_configuration(schema, **options)
+        configuration = build_configuration(schema, **given_options(locals()))
         job = create_once_sync.start_extraction(self, file, configuration, filename)
         self.wait(job, timeout=timeout, on_status=on_status)
         job = self.jobs.get(job.id, expand=endpoints.FULL_EXPAND)
         return ExtractResult(job, source=result_source(file))
 
-    def extract_many(self, files: Any, schema: Any, **kwargs: Any) -> Any:
-        """Extract from many files concurrently and resumably (see :mod:`.batch`)."""
+    def extract_many(
+        self,
+        files: Any,
+        schema: Any,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ledger: Ledger | str | os.PathLike[str] | None = None,
+        fresh: bool = False,
+        retry_failed: bool = False,
+        progress: bool = True,
+        timeout: float | None = None,
+        max_credits: float | None = None,
+        tier: Tier | None = None,
+        version: str | None = None,
+        extraction_target: ExtractionTarget | None = None,
+        cite_sources: bool | None = None,
+        confidence_scores: bool | None = None,
+        advanced_citations: bool | None = None,
+        system_prompt: str | None = None,
+        target_pages: str | None = None,
+        max_pages: int | None = None,
+        parse_tier: ParseTier | None = None,
+        parse_config_id: str | None = None,
+        disable_cache: bool | None = None,
+        spreadsheet_mode: bool | None = None,
+        sheet_names: list[str] | None = None,
+    ) -> BatchResult:
+        """Extract ``schema`` from every document in ``files`` concurrently and resumably, into
+        one :class:`~llamaextract_nb.results.BatchResult`; the batch arguments are described in
+        :func:`~llamaextract_nb.client.batch.extract_many`, the configuration options in
+        :meth:`extract`."""
         from llamaextract_nb.client.batch import extract_many
 
-        return extract_many(self, files, schema, **kwargs)
+        return extract_many(
+            self,
+            files,
+            schema,
+            concurrency=concurrency,
+            ledger=ledger,
+            fresh=fresh,
+            retry_failed=retry_failed,
+            progress=progress,
+            timeout=timeout,
+            max_credits=max_credits,
+            **given_options(locals()),
+        )
 
     def suggest_schema(
         self, files: Any, prompt: str | None = None, schema: Any = None, *, name: str | None = None
