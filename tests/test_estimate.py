@@ -191,3 +191,28 @@ def test_usage_after_a_run_beside_the_estimate(client: Any, tmp_path: Path, caps
     single = client.extract(pdf, SCHEMA, max_pages=1)
     assert single.usage["pages_billed"] == 1
     assert single.usage["credits"] == 0.0  # the local server bills nothing
+
+
+@pytest.mark.slow
+async def test_studio_shows_reported_usage_beside_the_estimate_after_a_run(
+    client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from llamaextract_nb.widgets.studio import Studio
+
+    monkeypatch.chdir(tmp_path)  # the Studio's ledger
+    studio = Studio(client)
+    try:
+        studio.add_files(str(make_pdf(tmp_path / "studio-usage.pdf", 3)))
+        studio.schema = SCHEMA
+        studio.options = {"max_pages": 2}
+        assert "1 document, 2 pages, about 16 credits" in studio.run_panel.estimate.value
+        await asyncio.wait_for(studio.run(), 120)
+        label = studio.run_panel.estimate.value
+        assert "estimated 1 document, 2 pages, about 16 credits" in label
+        assert "reported: 2 pages billed" in label
+        studio.options = {"max_pages": 1}  # a change of options shows the new estimate
+        assert "reported" not in studio.run_panel.estimate.value
+    finally:
+        studio.close()

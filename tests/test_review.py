@@ -407,3 +407,23 @@ def test_the_studio_has_a_review_tab(result: ExtractResult, tmp_path: Path) -> N
         assert "0 of 7 checked" in studio.review_tab.body.children[0].progress.value
     finally:
         studio.close()
+
+
+def test_evidence_for_an_image_is_its_cropped_region(tmp_path: Path) -> None:
+    from PIL import Image
+
+    scan = tmp_path / "scan.png"
+    Image.new("RGB", (800, 1000), "white").save(scan)
+    job = make_job("ext-img")
+    vendor = entry(0.4, "Vendor: ACME Ltd")
+    vendor["citation"][0]["bounding_boxes"] = [{"x": 100, "y": 500, "w": 200, "h": 30}]
+    vendor["citation"][0]["page_dimensions"] = {"width": 800, "height": 1000}
+    job["extract_metadata"]["field_metadata"]["document_metadata"]["vendor"] = vendor
+    review = Review(ExtractResult(job, source=scan), gold=tmp_path / "gold")
+    html = review.evidence(next(i for i in review.queue if i.path == "vendor"), width=400)
+    assert 'src="data:image/jpeg;base64,' in html
+    from base64 import b64decode
+    from io import BytesIO
+
+    image = Image.open(BytesIO(b64decode(html.split("base64,")[1].split('"')[0])))
+    assert image.width == 400 and image.height < 200  # the band around the box, scaled

@@ -7,8 +7,9 @@ pages) and is recounted whenever one of them changes; pages are counted on the k
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -16,6 +17,9 @@ from llamaextract_nb.client.estimate import Estimate, estimate
 from llamaextract_nb.widgets._html import MUTED, message
 from llamaextract_nb.widgets.files import ChosenFile, FilePicker
 from llamaextract_nb.widgets.options import OptionsPanel
+
+if TYPE_CHECKING:
+    from llamaextract_nb.results import ExtractResult
 
 COST_OPTIONS = ("tier", "target_pages", "max_pages")
 
@@ -51,6 +55,21 @@ class EstimateView:
             f'<span class="lxnb-estimate" style="color:{MUTED}" '
             f'title="lx.pricing.rates() has the rates; lx.pricing.set_rates(...) changes them">'
             f"{escape(self.estimate.headline)} (~${self.estimate.dollars:,.2f})</span>"
+        )
+
+    def show_usage(self, results: Sequence[ExtractResult]) -> None:
+        """After a run: what the service reported (pages billed, credits when it said) beside
+        the estimate, until the files or options change."""
+        if self.estimate is None:
+            return
+        usage = [result.usage for result in results]
+        pages = sum(u["pages_billed"] or 0 for u in usage)
+        credits = [u["credits"] for u in usage if u["credits"] is not None]
+        spent = f"{sum(credits):,.0f} credits" if credits else "credits not reported"
+        self.label.value = (
+            f'<span class="lxnb-estimate" style="color:{MUTED}">estimated '
+            f"{escape(self.estimate.headline)} · reported: {pages:,} "
+            f"page{'s' if pages != 1 else ''} billed, {escape(spent)}</span>"
         )
 
 

@@ -253,6 +253,7 @@ class Studio(w.VBox):
         record.statuses = [row.status for row in self.run_panel.rows]
         self._grade(record)
         self.history.refresh()
+        self.estimate.show_usage(results)
         self.results_view.show(results)
         self.outputs.selected_index = 0
         return self.results_view.batch()
