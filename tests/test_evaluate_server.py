@@ -51,7 +51,7 @@ def test_sample_sets_evaluated_on_the_local_server(client: Any, tmp_path: Path) 
     vague = client.extract_many(files, VAGUE, ledger=tmp_path / "l.sqlite", **options)
     comparison = lx.compare(vague.rename(VAGUE_NAMES), better, truth=truth, names=["v1", "v2"])
     deltas = comparison.summary.set_index("field")["delta"]
-    assert deltas["total_amount"] > 0.2 and deltas["invoice_number"] > 0 and deltas["tax"] > 0.5
-    assert comparison.accuracy["v2"] > comparison.accuracy["v1"]
+    assert deltas["total_amount"] > 0.2  # a bare "amount" picks line amounts
+    assert comparison.accuracy["v2"] > comparison.accuracy["v1"] + 0.05
     html = comparison.html()
     assert "lx-improved" in html and "<svg" in evaluation.html()
