@@ -19,7 +19,8 @@ def _suggest(*texts: str, prompt: str | None = None) -> dict[str, object]:
 
 def test_known_labels_in_other_languages_get_english_names() -> None:
     assert field_key("Rechnungsnummer") == "invoice number"
-    assert field_key("Beleg-Nr") == "document number"
+    assert field_key("Beleg-Nr") == "invoice number"
+    assert field_key("Leistungsdatum") == "delivery date"
     assert field_key("Tax (8%):") == "tax"
     assert field_key("Bill To:") == "buyer"
     assert field_key("Käufer/Leistungsempfänger") == "buyer"
@@ -31,7 +32,7 @@ def test_known_labels_in_other_languages_get_english_names() -> None:
         "format": "date",
         "description": 'Printed as "Rechnungsdatum"',
     }
-    assert props["total_amount"]["type"] == "number"
+    assert props["total"]["type"] == "number"
     assert props["amount_due"]["type"] == "number"
     assert props["currency"]["type"] == "string"  # read from the € of the amounts
 
@@ -87,11 +88,11 @@ def test_letters_give_the_addressee_and_the_numbers_date() -> None:
     props = suggestion.data_schema()["properties"]
     assert props["invoice_number"]["type"] == "string"
     assert props["invoice_date"]["format"] == "date"
-    assert props["total_amount"]["type"] == "number"
+    assert props["total"]["type"] == "number"
     sources = suggestion.sources()
     assert sources["invoice_number"][0]["value"] == "RE-20140519/499"
     assert sources["invoice_date"][0]["value"] == "19.05.2014"
-    assert [s["value"] for s in sources["buyer.name"]] == ["Herrn Theodor Est"]
+    assert [s["value"] for s in sources["buyer.name"]] == ["Theodor Est"]
     assert sources["buyer.address"][0]["value"] == "Bahnstr. 42, 88802 Spielkreis"
 
 
@@ -101,11 +102,11 @@ def test_a_suggested_schema_extracts_by_the_labels_it_was_found_under() -> None:
 
     assert printed_labels(printed_as(["Beleg-Nr", "Ref:"])) == ["beleg-nr", "ref"]
     assert printed_labels('How long it lasts, e.g. "3 years"') == []
-    data = b"Beleg-Nr:  KR-77\nVertrags-Datum:  01.04.2013\n"
+    data = "Zählpunkt:  DE0001-77\nVertrags-Datum:  01.04.2013\n".encode()
     schema = suggest_schema([("d", "doc.txt", data)]).data_schema()
-    assert schema["properties"]["document_number"]["description"] == 'Printed as "Beleg-Nr"'
+    assert schema["properties"]["zaehlpunkt"]["description"] == 'Printed as "Zählpunkt"'
     result = extract(data, "doc.txt", {"data_schema": schema}).result
-    assert result == {"document_number": "KR-77", "vertrags_datum": "2013-04-01"}
+    assert result == {"zaehlpunkt": "DE0001-77", "vertrags_datum": "2013-04-01"}
 
 
 def test_contracts_get_their_parties_and_dates_from_the_running_text() -> None:

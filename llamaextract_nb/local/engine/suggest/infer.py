@@ -193,7 +193,7 @@ def _block(
     terms: set[str],
 ) -> SuggestedField:
     """A party printed as a block under its label: an object with a name and an address."""
-    where = f"printed under {_quoted(labels)}" if labels else "in the letter's address window"
+    where = f"printed under {_quoted(labels)}" if labels else "in the envelope window (no label)"
     children = [SuggestedField("name", "string", f"Name {where}")]
     has_address = any(s.parts.get("address") for _, s in group)
     if has_address:

@@ -1,10 +1,11 @@
 """Names for printed labels: ``"Rechnungsnummer"`` -> ``invoice_number``, ``"Bill To"`` -> buyer.
 
 A printed label is normalised (lower case, qualifiers in brackets dropped, ``#``/``No.``/
-``Nr.`` read as "number") and looked up, in this order, among the names of the engine's
-English label table (:mod:`llamaextract_nb.local.engine.lang.en`), the phrases of
-:data:`LABEL_NAMES` below (other languages and a few preferred English readings), and the
-phrases of the synonym table. A label found nowhere is named from its own words.
+``Nr.`` read as "number") and looked up among the engine's language tables
+(:mod:`llamaextract_nb.local.engine.lang`: the labels documents print for each concept,
+in English and seven other languages), then :data:`MORE_LABELS` (what those tables, made
+for extraction, do not name: table columns, delivery date, customer number...). A concept
+is named in English; a label found nowhere is named from its own words.
 """
 
 from __future__ import annotations
@@ -13,70 +14,30 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from llamaextract_nb.local.engine.lang import ENGLISH
+from llamaextract_nb.local.engine.lang import ENGLISH, FOREIGN
 
-SYNONYMS = ENGLISH.labels  # field-name phrase -> the English labels documents print
-
-LABEL_NAMES: dict[str, list[str]] = {
-    "invoice number": [
-        "invoice number", "rechnungsnummer", "rechnung number", "rechnungs number",
-        "numéro de facture", "facture number", "n° de facture", "número de factura",
-        "factura number", "numero fattura", "fattura number", "factuurnummer",
+MORE_LABELS: dict[str, list[str]] = {
+    "buyer": ["bill to", "billed to", "sold to"],  # rather than "customer", listed first
+    "delivery date": [
+        "leistungsdatum", "lieferdatum", "liefer- und leistungsdatum", "date de livraison",
+        "fecha de entrega", "data di consegna", "leverdatum",
     ],
-    "invoice date": [
-        "rechnungsdatum", "date de facture", "date de la facture",
-        "fecha de factura", "fecha factura", "data fattura", "factuurdatum",
+    "customer number": [
+        "kundennummer", "kunden-nr", "numéro client", "número de cliente", "klantnummer",
     ],
-    "due date": [
-        "fälligkeit", "fälligkeitsdatum", "zahlbar bis", "date d'échéance", "échéance",
-        "fecha de vencimiento", "scadenza", "vervaldatum",
+    "ship to": ["ship to", "deliver to", "lieferadresse", "warenempfänger", "livrer à"],
+    "quantity": ["menge", "anzahl", "quantité", "cantidad", "quantità", "aantal"],
+    "unit price": [
+        "einzelpreis", "preis", "nettopreis", "prix unitaire", "precio unitario",
+        "prezzo unitario", "stukprijs",
     ],
-    "delivery date": ["leistungsdatum", "lieferdatum", "date de livraison", "fecha de entrega"],
-    "total amount": [
-        "gesamtbetrag", "rechnungsbetrag", "endbetrag", "bruttobetrag", "gesamtsumme",
-        "rechnungssumme", "rechnungssumme brutto", "summe brutto", "brutto", "summe inkl ust",
-        "total ttc", "montant total", "importe total", "totale", "totaalbedrag", "grand total",
-    ],
-    "amount due": [
-        "offener betrag", "zu zahlen", "zahlbetrag", "noch zu zahlen", "restbetrag",
-        "montant dû", "net à payer", "importe a pagar", "balance due", "amount due",
-    ],
-    "net amount": [
-        "nettobetrag", "summe netto", "rechnungssumme netto", "netto", "total ht",
-        "base imponible", "imponibile",
-    ],
-    "subtotal": ["zwischensumme", "sous-total", "sous total", "subtotal"],
-    "tax": [
-        "umsatzsteuer", "mehrwertsteuer", "mwst", "ust", "summe umsatzsteuer", "mwst betrag",
-        "tva", "montant tva", "iva", "btw",
-    ],
-    "currency": ["währung", "rechnungswährung", "beträge in", "devise", "moneda", "valuta"],
-    "customer number": ["kundennummer", "kunden number", "numéro client", "número de cliente"],
-    "order number": ["bestellnummer", "bestell number", "auftragsnummer"],
-    "buyer": [
-        "bill to", "billed to", "sold to", "rechnungsempfänger", "käufer", "kunde",
-        "empfänger", "client", "destinataire", "cliente", "acquirente",
-    ],
-    "seller": [
-        "rechnungsersteller", "lieferant", "verkäufer", "absender", "fournisseur",
-        "vendeur", "proveedor", "vendedor", "fornitore",
-    ],
-    "ship to": ["lieferadresse", "warenempfänger", "livrer à", "enviar a"],
-    "date": ["datum", "fecha", "data"],
-    "quantity": ["menge", "anzahl", "quantité", "cantidad", "quantità"],
-    "unit price": ["einzelpreis", "preis", "nettopreis", "prix unitaire", "precio unitario"],
-    "amount": ["betrag", "summe", "gesamt", "montant", "importe", "importo"],
+    "amount": ["betrag", "gesamtpreis", "montant", "importe", "importo", "bedrag"],
     "description": [
         "beschreibung", "artikelbeschreibung", "bezeichnung", "artikelbezeichnung",
-        "produkt", "leistung", "désignation", "descripción", "descrizione",
+        "produkt", "leistung", "désignation", "descripción", "descrizione", "omschrijving",
     ],
-    "receipt number": ["receipt", "receipt number", "bon number"],
-    "document number": ["beleg number", "belegnummer", "dokumentnummer"],
-    "document date": ["beleg datum", "belegdatum"],
-    "iban": ["iban", "iban nr"],
-    "tax id": ["ust idnr", "ust id", "ust-idnr", "vat id", "vat number", "steuernummer"],
 }  # fmt: skip
-"""English field names (keys) and the labels other languages print for them."""
+"""Concepts the language tables do not cover, with the labels documents print for them."""
 
 PARTY_KEYS = frozenset({"buyer", "seller", "vendor", "customer", "ship to", "company"})
 """Names whose label heads a block (a name, then an address) rather than one value."""
@@ -97,18 +58,23 @@ def normalise_label(label: str) -> str:
 
 @lru_cache(maxsize=1)
 def _lookup() -> dict[str, str]:
+    """Normalised label -> concept. The first concept listing a label keeps it (English
+    before the other languages), :data:`MORE_LABELS` next, a concept's own name last."""
     table: dict[str, str] = {}
-    for key, phrases in SYNONYMS.items():  # weakest first: later entries override
-        for phrase in phrases:
-            table.setdefault(normalise_label(phrase), key)
-    for key, phrases in LABEL_NAMES.items():
+    for language in (ENGLISH, *FOREIGN):
+        for key, phrases in language.labels.items():
+            for phrase in phrases:
+                table.setdefault(normalise_label(phrase), key)
+    for key, phrases in MORE_LABELS.items():
         for phrase in phrases:
             table[normalise_label(phrase)] = key
-    for key in [*SYNONYMS, *LABEL_NAMES]:
+    for language in (ENGLISH, *FOREIGN):
+        for key in language.labels:
+            table[normalise_label(key)] = key
+    for key in MORE_LABELS:
         table[normalise_label(key)] = key
-    table.pop("", None)
-    table.pop("number", None)  # a bare "No." names nothing by itself
-    table.pop("from", None)
+    for vague in ("", "number", "from", "nummer"):
+        table.pop(vague, None)  # a bare "No." names nothing by itself
     return table
 
 
@@ -153,6 +119,8 @@ def field_key(label: str) -> str:
 
 
 def terms_of(key: str) -> set[str]:
-    """Words that name ``key``: its own, and those of its synonyms in every language."""
-    phrases = [key, *SYNONYMS.get(key, []), *LABEL_NAMES.get(key, [])]
+    """Words that name ``key``: its own, and those of its labels in every language."""
+    phrases = [key, *MORE_LABELS.get(key, [])]
+    for language in (ENGLISH, *FOREIGN):
+        phrases += language.labels.get(key, [])
     return {w for phrase in phrases for w in normalise_label(phrase).split()}

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 
 from llamaextract_nb.local.engine.document import Document, Page, Table
-from llamaextract_nb.local.engine.generators import header_zone
+from llamaextract_nb.local.engine.generators import header_zone, recipient
+from llamaextract_nb.local.engine.lang import SALUTATIONS
 from llamaextract_nb.local.engine.layout import (
     Segment,
     join_lines,
@@ -39,12 +40,7 @@ from llamaextract_nb.local.engine.types import FieldSpec, Hints
 _COLON_LABEL = re.compile(r"^(?P<label>[^\W\d_][^:]{0,44}?)\s*(?P<mark>#\s*:?|:)\s*(?P<value>.*)$")
 _NEXT_LABEL = re.compile(r"\s{2,}(?=[^\W\d_][^:]{0,30}:)")  # "1234  IBAN-Nr.: ..."
 _DATED = re.compile(r"\b(?:vom|von|dated|of|du|del)\s+(\S.{5,30})$", re.IGNORECASE)
-_SALUTATION = re.compile(
-    r"(?i)^(?:herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|monsieur|madame)$"
-)
-# a return address printed above a letter's window: "Acme GmbH ● Ecke 12 ● 12345 Stadt"
-_RETURN_ADDRESS = re.compile(r"^[^●•·|]{2,60}(?:\s[●•·|]\s[^●•·|]{2,60}){2,}$")
-_WINDOW_SEARCH_LINES = 30
+_POSTCODE = re.compile(r"\b\d{4,5}\b")
 _MAX_LABEL_WORDS = 6
 _MAX_VALUE_CHARS = 80
 _MAX_BLOCK_LINES = 4
@@ -53,6 +49,9 @@ _ISSUER_MIN_SCORE = 0.5
 _MAX_NAME_WORDS = 8
 _ISSUER = FieldSpec(
     path=("company",), name="company", json_type="string", semantic_type="organisation"
+)
+_RECIPIENT = FieldSpec(
+    path=("buyer", "name"), name="name", json_type="string", semantic_type="person"
 )
 ITEM_KEYS = frozenset({"quantity", "unit price", "amount", "description"})
 
@@ -88,9 +87,9 @@ def observe(doc: Document) -> list[Seen]:
     for page in doc.pages:
         found += _page_labels(page, doc.has_geometry)
         found += _tables(page)
-    recipient = _recipient(doc.pages[0], doc.has_geometry) if doc.pages else None
-    if recipient is not None and not any(s.key in ("buyer", "customer") for s in found):
-        found.append(recipient)
+    addressee = _recipient(doc)
+    if addressee is not None and not any(s.key in ("buyer", "customer") for s in found):
+        found.append(addressee)
     issuer = _issuer(doc)
     if issuer is not None and not any(s.key in ("seller", "vendor", "company") for s in found):
         found.append(issuer)
@@ -231,9 +230,16 @@ def _below(
         _add(found, label, block[0], page.number, index, strength * 0.9)
 
 
+def _is_code(text: str) -> bool:
+    """A line of an identifier (more digits than letters), not a name."""
+    return sum(ch.isdigit() for ch in text) > sum(ch.isalpha() for ch in text)
+
+
 def _party(key: str, label: str, block: list[str], page: int, line: int, strength: float) -> Seen:
     """A party block: its name (a salutation joined to the line after it), then its address."""
-    if len(block) > 1 and _SALUTATION.match(block[0]):
+    while len(block) > 1 and _is_code(block[0]):
+        block = block[1:]  # "GLN 4304171000002" above the name
+    if len(block) > 1 and block[0].strip().lower() in SALUTATIONS:
         block = [f"{block[0]} {block[1]}", *block[2:]]
     parts = {"name": block[0]}
     if block[1:]:
@@ -241,22 +247,38 @@ def _party(key: str, label: str, block: list[str], page: int, line: int, strengt
     return Seen(key, label, block[0], page, line, "block", strength, parts)
 
 
-def _recipient(page: Page, geometry: bool) -> Seen | None:
-    """The addressee in a letter's window: the lines under the sender's one-line return
-    address (``Acme GmbH ● Ecke 12 ● 12345 Stadt``), in its column."""
-    for index, line in enumerate(page.lines[:_WINDOW_SEARCH_LINES]):
-        segs = segments(line, geometry)
-        if not segs or not _RETURN_ADDRESS.match(line.text[segs[0].start : segs[0].end].strip()):
+def _recipient(doc: Document) -> Seen | None:
+    """The addressee in a letter's envelope window (the engine's recipient generator finds
+    the name), with the lines under it in its column as the address."""
+    candidates = recipient.generate(doc, _RECIPIENT, Hints())
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: c.score)
+    page = doc.pages[best.page - 1]
+    index = next((i for i, line in enumerate(page.lines) if line is best.line), None)
+    if index is None:
+        return None
+    block = [best.text]
+    seg = segments(best.line, doc.has_geometry)[0]
+    previous = best.line
+    for below in page.lines[index + 1 : index + _MAX_BLOCK_LINES * 3]:
+        if not below.text.strip() or len(block) == _MAX_BLOCK_LINES:
+            break  # a blank line ends the window
+        if previous.box is not None and below.box is not None:
+            if below.box.y < previous.box.y1 - previous.box.h / 2:
+                continue  # another column's line at the same height
+            if below.box.y - previous.box.y1 > 3.0 * max(previous.box.h, 1.0):
+                break
+        target = overlapping_segment(below, doc.has_geometry, seg.x0, max(seg.x1, seg.x0 + 1))
+        if target is None:
             continue
-        seg = segs[0]
-        block = []
-        for below in lines_below(page, index, geometry, _MAX_BLOCK_LINES):
-            target = overlapping_segment(below, geometry, seg.x0, max(seg.x1, seg.x0 + 1))
-            if target is not None and target.start == 0:
-                block.append(below.text[target.start : target.end].strip())
-        if len(block) >= 2:
-            return _party("buyer", "", block, page.number, index, 0.6)
-    return None
+        if target.start != 0 or ":" in below.text[: target.end]:
+            break
+        block.append(below.text[target.start : target.end].strip())
+        previous = below
+        if _POSTCODE.search(block[-1]):
+            break  # "12345 Stadt", "CA 94105": the address's last line
+    return _party("buyer", "", block, page.number, index, best.score)
 
 
 def _issuer(doc: Document) -> Seen | None:
