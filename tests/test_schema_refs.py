@@ -15,6 +15,7 @@ from llamaextract_nb.schema import Schema, SchemaError, check_limits, to_json_sc
 from llamaextract_nb.schema.refs import (
     MAX_EXPANDED_SIZE,
     MAX_NESTING,
+    field_nodes,
     inline_refs,
     measure,
     nesting,
@@ -153,3 +154,24 @@ def test_unwrap_is_the_one_nullable_rule() -> None:
     assert unwrap(several) == (several, True)  # a table cannot hold two types
     assert unwrap(several, first_of_many=True) == (string, True)  # the engine reads the first
     assert unwrap({"type": ["string", "number"]}, first_of_many=True) == (string, False)
+
+
+def test_field_nodes_list_fields_in_schema_order_through_refs_and_wrappers() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "buyer": {"anyOf": [{"$ref": "#/$defs/Party"}, {"type": "null"}]},
+            "lines": {"type": "array", "items": {"allOf": [{"$ref": "#/$defs/Line"}]}},
+            "total": {"type": ["number", "null"]},
+        },
+        "$defs": {
+            "Party": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "Line": {"type": "object", "properties": {"amount": {"type": "number"}}},
+        },
+    }
+    nodes = field_nodes(schema)
+    assert list(nodes) == ["buyer", "buyer.name", "lines", "lines[].amount", "total"]
+    assert nodes["total"]["type"] == "number"
+    assert nodes["lines"]["items"]["properties"]["amount"] == {"type": "number"}
+    with pytest.raises(SchemaError):
+        field_nodes(fan_out(40))  # bounded like every reader

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from llamaextract_nb.evaluate.align import best_pairs
 from llamaextract_nb.results.matching import Rule, default_rule, parse_rule
 from llamaextract_nb.results.metadata import Leaf
+from llamaextract_nb.schema.refs import SchemaError, field_nodes
 
 if TYPE_CHECKING:
     from llamaextract_nb.results.result import ExtractResult
@@ -404,48 +405,11 @@ def _scalar_cells(row: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 def schema_nodes(schema: Any) -> dict[str, dict[str, Any]]:
     """Every field path of a JSON schema (``buyer.name``, ``line_items[].amount``) -> its node,
-    with ``$ref`` and ``anyOf: [X, null]`` resolved."""
-    nodes: dict[str, dict[str, Any]] = {}
+    read by the schema toolkit (refs expanded, nullable unwrapped); none for a schema that is
+    not a dict or whose refs cannot be expanded."""
     if not isinstance(schema, dict):
-        return nodes
-    definitions = {**schema.get("definitions", {}), **schema.get("$defs", {})}
-
-    def resolve(node: Any, depth: int = 0) -> Any:
-        while isinstance(node, dict) and depth < 20:
-            depth += 1
-            reference = node.get("$ref")
-            if isinstance(reference, str):
-                node = definitions.get(reference.rsplit("/", 1)[-1], {})
-                continue
-            options = node.get("anyOf") or node.get("oneOf")
-            if isinstance(options, list):
-                real = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
-                if len(real) == 1:
-                    node = {
-                        **{k: v for k, v in node.items() if k not in ("anyOf", "oneOf")},
-                        **real[0],
-                    }
-                    continue
-            break
-        return node
-
-    def visit(node: Any, path: str, depth: int) -> None:
-        node = resolve(node)
-        if not isinstance(node, dict) or depth > 40:
-            return
-        if path:
-            nodes[path] = node
-        properties = node.get("properties")
-        if isinstance(properties, dict):
-            for key, child in properties.items():
-                visit(child, f"{path}.{key}" if path else key, depth + 1)
-        items = resolve(node.get("items"))
-        if isinstance(items, dict) and isinstance(items.get("properties"), dict):
-            node_items = {**node, "items": items}
-            if path:
-                nodes[path] = node_items
-            for key, child in items["properties"].items():
-                visit(child, f"{path}[].{key}", depth + 1)
-
-    visit(schema, "", 0)
-    return nodes
+        return {}
+    try:
+        return field_nodes(schema)
+    except SchemaError:
+        return {}

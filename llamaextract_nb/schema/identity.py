@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from llamaextract_nb.schema.refs import SchemaError, inline_refs, unwrap
+from llamaextract_nb.schema.refs import SchemaError, field_nodes
 
 
 def schema_digest(schema: dict[str, Any]) -> str:
@@ -21,25 +21,9 @@ def schema_digest(schema: dict[str, Any]) -> str:
 
 
 def field_paths(schema: dict[str, Any]) -> frozenset[str] | None:
-    """Every field's dotted path (``line_items[].amount``), refs followed, nullable unwrapped;
-    None when the schema cannot be read (dangling or cyclic refs, over the limits)."""
+    """Every field's path (``line_items[].amount``), refs followed, nullable unwrapped; None
+    when the schema cannot be read (dangling or cyclic refs, over the limits)."""
     try:
-        root = inline_refs(schema)
+        return frozenset(field_nodes(schema))
     except SchemaError:
         return None
-    paths: set[str] = set()
-    stack: list[tuple[Any, str]] = [(root, "")]
-    while stack:
-        node, path = stack.pop()
-        if not isinstance(node, dict):
-            continue
-        node = unwrap(node)[0]
-        properties = node.get("properties")
-        if isinstance(properties, dict):
-            for name, child in properties.items():
-                child_path = f"{path}.{name}" if path else str(name)
-                paths.add(child_path)
-                stack.append((child, child_path))
-        if isinstance(node.get("items"), dict):
-            stack.append((node["items"], f"{path}[]"))
-    return frozenset(paths)

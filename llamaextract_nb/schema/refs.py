@@ -9,6 +9,7 @@
   :data:`MAX_NESTING` or :data:`MAX_EXPANDED_SIZE`, cyclic or dangling, then expands.
 * :func:`unwrap` turns ``anyOf``/``oneOf`` with a ``null`` option, ``type`` lists with
   ``"null"`` and a lone ``allOf`` member into the node they wrap, saying whether null is allowed.
+* :func:`field_nodes` lists a schema's fields by path with both applied.
 """
 
 from __future__ import annotations
@@ -263,3 +264,32 @@ def unwrap(node: dict[str, Any], *, first_of_many: bool = False) -> tuple[dict[s
                 if len(real_kinds) == 1 or (first_of_many and real_kinds):
                     node = {**node, "type": real_kinds[0]}
             return node, nullable
+
+
+def field_nodes(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every field of ``schema`` by path (``buyer.name``, ``line_items[].amount``) -> its node,
+    in schema order, refs expanded (:func:`inline_refs`, so :class:`SchemaError` when they
+    cannot be) and nullable wrappers unwrapped; an array's node carries its unwrapped
+    ``items``."""
+    nodes: dict[str, dict[str, Any]] = {}
+    stack: list[tuple[Any, str]] = [(inline_refs(schema), "")]
+    while stack:
+        raw, path = stack.pop()
+        if not isinstance(raw, dict):
+            continue
+        node = unwrap(raw)[0]
+        items = node.get("items")
+        if isinstance(items, dict):
+            items = unwrap(items)[0]
+            node = {**node, "items": items}
+        if path:
+            nodes[path] = node
+        children: list[tuple[Any, str]] = []
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            children += [(c, f"{path}.{k}" if path else str(k)) for k, c in properties.items()]
+        item_properties = items.get("properties") if isinstance(items, dict) else None
+        if isinstance(item_properties, dict):
+            children += [(c, f"{path}[].{k}") for k, c in item_properties.items()]
+        stack.extend(reversed(children))
+    return nodes
