@@ -11,6 +11,7 @@ import sys
 import time
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -143,6 +144,22 @@ def test_without_the_ocr_extra_an_image_fails_naming_it(monkeypatch: pytest.Monk
     with pytest.raises(DocumentError, match=r"pip install 'llamaextract-nb\[ocr\]'"):
         run(data, "scan.png")
     assert not ocr.available()
+
+
+def test_recognised_words_read_full_width_punctuation_as_ascii() -> None:
+    import numpy as np
+
+    quad = [[10.0, 10.0], [210.0, 10.0], [210.0, 40.0], [10.0, 40.0]]
+    output = SimpleNamespace(
+        boxes=np.array([quad]),
+        txts=("S.H.H.MOTOR（SUNGAI RENGIT）SDN.BHD.",),
+        scores=(0.93,),
+        word_results=(),  # no word boxes: the line's box is cut by characters
+    )
+    words = ocr._words(output, lambda x, y: (x, y))
+    assert [word.text for word in words] == ["S.H.H.MOTOR(SUNGAI", "RENGIT)SDN.BHD."]
+    assert words[0].confidence == 0.93
+    assert words[0].straight[0] == (10.0, 10.0) and words[1].straight[1] == (210.0, 10.0)
 
 
 # --- reading images --------------------------------------------------------------------

@@ -9,13 +9,16 @@ a page turned by a quarter (boxes standing upright) and its skew (the median ang
 long boxes); the direction classifier's votes on the widest lines tell a page upside
 down. The page is turned (and deskewed) and detected again, at most twice. Words come
 back in the straightened image's pixels (for laying out lines) and mapped back onto the
-image as given (the page coordinates citations use).
+image as given (the page coordinates citations use). The multilingual recogniser writes
+some Latin punctuation in its full-width forms (``（``, ``：``); words are NFKC-normalised,
+so they read as the ASCII a text layer would give.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,6 +293,9 @@ def _words(output: Any, to_original: Callable[[float, float], Point]) -> list[Oc
             pieces = _split_line(str(line_text), line_box)
         confidence = round(float(score), 4)
         for text, quad in pieces:
+            text = unicodedata.normalize("NFKC", text).strip()
+            if not text:
+                continue
             straight = tuple((float(x), float(y)) for x, y in quad)
             original = tuple(to_original(x, y) for x, y in straight)
             words.append(OcrWord(text, confidence, straight, original))  # type: ignore[arg-type]
