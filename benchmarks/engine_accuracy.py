@@ -7,6 +7,9 @@ side by side (and on all of it), beside the goal:
   and per key, and the precision of extracted pairs per confidence band;
 - SROIE tune (300 receipts): per-field and mean accuracy for the receipt written as a TXT
   file and laid out on a PDF page (boxes scaled to points);
+- SROIE tune images (the same 300 receipts as the scanned photos ``img/NNN.jpg``, read by
+  OCR; needs the ``[ocr]`` extra; the slowest set, 1-3 s per receipt on 2 cores):
+  per-field and mean accuracy;
 - ZUGFeRD tune (13 German and French e-invoices, PDF text layer): per-field accuracy over
   the gradeable fields and its mean, as the corpus README scores it.
 
@@ -22,7 +25,7 @@ The corpus is read from ``$LLAMAEXTRACT_CORPUS`` or ``<repo>/../shared/corpus``.
 expected is shown to the engine: the benchmark only normalises the engine's output into
 each corpus's answer format (Kleister writes ``NIKE, Inc.`` as ``Nike_Inc.``).
 
-Usage: ``python benchmarks/engine_accuracy.py [--only nda|sroie|zugferd ...] [--limit N]
+Usage: ``python benchmarks/engine_accuracy.py [--only nda|sroie|sroie-img|zugferd ...] [--limit N]
 [--no-pdf] [--misses]``
 """
 
@@ -495,6 +498,25 @@ def run_sroie(root: Path, args: argparse.Namespace) -> None:
         report(run_fields(run, documents(), config, sroie_correct, args.misses))
 
 
+def run_sroie_images(root: Path, args: argparse.Namespace) -> None:
+    from llamaextract_nb.local.engine import ocr
+
+    if not ocr.available():
+        print("SROIE tune images: skipped, OCR is not installed (pip install '.[ocr]')")
+        return
+    base = root / "sroie-tune"
+    names = sroie_names(base, args.limit)
+
+    def documents() -> Iterator[tuple[str, bytes, str, dict[str, Any]]]:
+        for name in names:
+            path = base / "img" / f"{name}.jpg"
+            yield name, path.read_bytes(), path.name, sroie_truth(base, name)
+
+    config = configuration(SROIE_SCHEMA, system_prompt=SROIE_PROMPT)
+    run = SetRun("SROIE tune images through OCR", SROIE_FIELDS, "goal mean >= 0.65")
+    report(run_fields(run, documents(), config, sroie_correct, args.misses))
+
+
 # ZUGFeRD --------------------------------------------------------------------------------
 
 ZUGFERD_FIELDS = (
@@ -549,6 +571,7 @@ def run_zugferd(root: Path, args: argparse.Namespace) -> None:
 SETS: dict[str, Callable[[Path, argparse.Namespace], None]] = {
     "nda": run_nda,
     "sroie": run_sroie,
+    "sroie-img": run_sroie_images,
     "zugferd": run_zugferd,
 }
 
