@@ -23,7 +23,7 @@ from llamaextract_nb.local.store.integrity import DataDirCorrupt
 
 API_KEY_ENV = "LLAMAEXTRACT_NB_API_KEY"
 ENGINE_ENV = "LLAMAEXTRACT_NB_ENGINE"
-MIN_WORKER_MEMORY_MB = 512  # a worker with the engine loaded reserves ~280 MB of address space
+MIN_WORKER_MEMORY_MB = 512  # a worker with the engine loaded holds ~130 MB of data
 
 
 def build_parser() -> argparse.ArgumentParser:

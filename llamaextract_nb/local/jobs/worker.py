@@ -1,10 +1,10 @@
 """One worker process: claim the oldest PENDING job, run the engine, store the outcome.
 
-The worker's address space is capped (``--worker-memory-mb``). A job that runs out of it
-makes the worker exit at once with :data:`MEMORY_EXIT_CODE` (recording the failure here would
-need memory the engine thread may still hold); the pool then fails the job saying which
-limit was hit and starts a fresh worker. A worker that grew past half its limit exits after
-its job with :data:`RECYCLE_EXIT_CODE` so the pool replaces it.
+The worker's memory is capped (``--worker-memory-mb``, see :mod:`.memory`). A job that
+runs out of it makes the worker exit at once with :data:`MEMORY_EXIT_CODE` (recording the
+failure here would need memory the engine thread may still hold); the pool then fails the
+job saying which limit was hit and starts a fresh worker. A worker that grew past half its
+limit exits after its job with :data:`RECYCLE_EXIT_CODE` so the pool replaces it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from llamaextract_nb.local.jobs.memory import (
     MEMORY_EXIT_CODE,
     RECYCLE_EXIT_CODE,
     hit_limit,
-    limit_address_space,
+    limit_memory,
     resident_mb,
 )
 from llamaextract_nb.local.store import BlobStore, Store
@@ -53,7 +53,7 @@ def run_worker(
     """Process entry point; returns when the parent (the server) is gone, exits with
     :data:`RECYCLE_EXIT_CODE` after a job that left it large."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    limit_address_space(memory_mb)
+    limit_memory(memory_mb)
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)  # extraction yields the CPU to the API's requests
     store = Store(Path(db_path))
