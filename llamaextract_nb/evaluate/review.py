@@ -130,7 +130,8 @@ class Review:
 
     ``threshold``: confidence below which a value is queued. ``compare_with``: a second run of
     the same documents; values the runs disagree on are queued. ``reviewer``: the name the log
-    records (default: the login name). See the module docstring for the queue and the files.
+    records (default: the login name). Documents whose job did not complete are left out. See
+    the module docstring for the queue and the files.
     """
 
     def __init__(

@@ -24,6 +24,12 @@ from llamaextract_nb.widgets._html import MUTED, TABLE_CSS, message
 
 SHORTCUTS = {"a": "accept", "c": "correct", "m": "missing", "s": "skip"}
 RECENT = 8
+EVIDENCE_CSS = (
+    "<style>.lxnb-review-evidence .lx-cited{font-weight:600}"
+    ".lxnb-review-evidence .lx-context{opacity:.75}"
+    ".lxnb-review-evidence .lx-evidence-text{font-family:var(--jp-code-font-family,monospace);"
+    "white-space:pre-wrap;margin:4px 0}</style>"
+)
 _BOOLEAN_CHOICES = ("true", "false")
 
 
@@ -127,13 +133,14 @@ class ReviewView(w.VBox):
             return
         self.item_html.value = _item_html(item, review.threshold)
         self._set_input(item)
-        self.evidence.value = (
-            f"<div class='lxnb-review-evidence'>{review.evidence(item)}</div>"
+        evidence = (
+            review.evidence(item)
             if item.citations
-            else "<div class='lx-note'>No citation: this value is not in the document's "
-            "metadata.</div>"
+            else "<div class='lx-note'>No citation: the service returned no source for it.</div>"
         )
-        self.evidence.value = f'<div class="lxnb">{self.evidence.value}</div>'
+        self.evidence.value = (
+            f'<div class="lxnb lxnb-review-evidence">{EVIDENCE_CSS}{evidence}</div>'
+        )
 
     def _set_input(self, item: ReviewItem) -> None:
         kind = item.field_type
