@@ -387,6 +387,15 @@ def test_the_widget_shows_the_value_and_sends_decisions(
     assert "quantity" in view.item_html.value
     view.shortcut_keys.value = "a"
     assert "4 of 7 checked" in view.progress.value
+    # Enter in the value box (the frontend's submit message): unchanged accepts...
+    assert "note" in view.item_html.value
+    view.value_text._handle_custom_msg({"event": "submit"}, [])
+    assert "5 of 7 checked" in view.progress.value
+    assert json.loads((gold / "invoice.json").read_text())["note"] == "see terms"
+    # ... and edited saves the correction
+    view.value_text.value = "4.5"
+    view.value_text._handle_custom_msg({"event": "submit"}, [])
+    assert json.loads((gold / "invoice.json").read_text())["items"][1] == {"amount": 4.5}
     assert "Last decisions" in view.recent.value and "EUR" in view.recent.value
 
 
