@@ -1,13 +1,28 @@
+# ruff: noqa: F811  (pytest fixtures imported from client_fakes)
 """One source for both clients: the blocking modules are generated from the async ones and
 kept in step, and Client / AsyncClient (and their resources) expose the same signatures."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import inspect
 import re
 from pathlib import Path
 from typing import Any
+
+import httpx
+from client_fakes import (  # noqa: F401  (clock is a fixture)
+    API_KEY,
+    BASE_URL,
+    FILE_ID,
+    JOB_ID,
+    FakeClock,
+    ScriptedAPI,
+    clock,
+    example,
+    job_json,
+)
 
 from llamaextract_nb.client import AsyncClient, Client
 
@@ -100,3 +115,25 @@ def test_create_once_functions_have_blocking_twins_of_the_same_signature() -> No
         ]
         assert [m[0] for m in mine] == [t[0] for t in theirs], name
         assert [m[2] for m in mine] == [t[2] for t in theirs], name
+
+
+def test_the_blocking_client_works_inside_a_running_event_loop(clock: FakeClock) -> None:
+    """As in a notebook, whose kernel runs an event loop in the main thread: the blocking
+    client is plain blocking code, so it needs no nest_asyncio and no loop of its own."""
+    done = httpx.Response(200, json=example("04_job_completed_per_doc_expanded"))
+    api = (
+        ScriptedAPI()
+        .on("GET", "/api/v2/extract", httpx.Response(200, json={"items": []}))
+        .on("POST", "/api/v2/extract", httpx.Response(200, json=job_json("PENDING")))
+        .on("GET", f"/api/v2/extract/{JOB_ID}", done)
+    )
+    schema = {"type": "object", "properties": {"total": {"type": "number"}}}
+
+    async def notebook_cell() -> Any:
+        asyncio.get_running_loop()  # a loop runs here, as in Jupyter
+        http = httpx.Client(transport=httpx.MockTransport(api))
+        with Client(base_url=BASE_URL, api_key=API_KEY, http_client=http) as client:
+            return client.extract(FILE_ID, schema, tier="agentic")
+
+    result = asyncio.run(notebook_cell())
+    assert result.job.id == JOB_ID and len(api.calls("POST", "/api/v2/extract")) == 1

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from llamaextract_nb.api.models import EXTRACTION_TARGETS
+
 _CONFIDENCES = ("confidence", "extraction_confidence", "parsing_confidence")
 _ENTRY_KEYS = frozenset({"citation", "citations", *_CONFIDENCES})
 _STRAY_KEYS = frozenset({"reasoning", "error"})
 _INDEX = re.compile(r"\[\d+\]")
-_TARGETS = ("per_doc", "per_page", "per_table_row")
 
 
 class TargetMismatchWarning(UserWarning):
@@ -115,7 +116,7 @@ def read_extraction(raw_job: dict[str, Any], *, target: str | None = None) -> Ex
     tree = _field_metadata(raw_job)
     asked = target or _configured_target(raw_job)
     target = _returned_target(result, tree, asked)
-    if asked and asked != target and asked in _TARGETS:
+    if asked and asked != target and asked in EXTRACTION_TARGETS:
         warnings.warn(
             f"job {raw_job.get('id', '?')} was configured {asked} but its result came back "
             f"shaped {target}; it is read as {target}",
@@ -170,7 +171,7 @@ def _returned_target(result: Any, tree: Any, asked: str | None) -> str:
         if asked in ("per_page", "per_table_row"):
             return asked
         return "per_doc" if len(result) == 1 else "per_table_row"
-    return layout or (asked if asked in _TARGETS else "per_doc")
+    return layout or (asked if asked in EXTRACTION_TARGETS else "per_doc")
 
 
 def _metadata_layout(tree: Any) -> str | None:
