@@ -29,14 +29,6 @@ def parse_path(path: str) -> list[str | int]:
     return tokens
 
 
-def join_path(tokens: list[str | int]) -> str:
-    """The inverse of :func:`parse_path`."""
-    text = ""
-    for token in tokens:
-        text += f"[{token}]" if isinstance(token, int) else (f".{token}" if text else token)
-    return text
-
-
 def field_of(path: str) -> str:
     """The path without positions: ``line_items[2].amount`` -> ``line_items[].amount``."""
     return _POSITION.sub("[]", path)
