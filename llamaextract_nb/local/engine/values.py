@@ -25,8 +25,8 @@ _MONTH = rf"(?:{MONTH_NAMES})\.?"
 _MONTH_STRICT = rf"(?:{trie_pattern(sorted(set(MONTHS) - _SHORT_YEAR_UNSAFE))})\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th|er|º|°|ª)?"
 _JOINERS = trie_pattern([j for j in DATE_JOINERS if j != "day of"])
-# between day and month: "2. März", "18th day of April", "3 de mayo", "15 janvier"
-_DAY_GAP = rf"(?:\.\s*|(?:\s+day)?(?:\s+(?:{_JOINERS}))?[\s,-]+)"
+# between day and month: "2. März", "18th day of April", "3 de mayo", "15 janvier", "02/JAN"
+_DAY_GAP = rf"(?:\.\s*|/|(?:\s+day)?(?:\s+(?:{_JOINERS}))?[\s,-]+)"
 _MONTH_FIRSTS = "".join(sorted({m[0] for m in MONTHS} | {m[0].upper() for m in MONTHS}))
 # Each pattern starts with a lookahead on its possible first characters: the regex engine
 # then skips most positions of a page quickly.
@@ -35,9 +35,9 @@ DATE_RE = re.compile(
     r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b"
     r"|\b\d{4}/\d{1,2}/\d{1,2}\b"
     r"|\b\d{4}\.\d{1,2}\.\d{1,2}\b"
-    r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"
-    rf"|\b{_DAY}{_DAY_GAP}{_MONTH}(?:\s+(?:{_JOINERS}))?(?:[\s,.-]+|,\s*)\d{{4}}\b"
-    rf"|\b{_DAY}[\s-]+{_MONTH_STRICT}[\s-]+\d{{2}}\b"
+    r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b(?![.,/-]\d)"
+    rf"|\b{_DAY}{_DAY_GAP}{_MONTH}(?:\s+(?:{_JOINERS}))?(?:[\s,./-]+|,\s*)\d{{4}}\b"
+    rf"|\b{_DAY}[\s/-]+{_MONTH_STRICT}[\s/-]+\d{{2}}\b"
     rf"|\b{_MONTH_STRICT}\s+{_DAY}(?:\s*,\s*|\s+)\d{{4}}\b)",
     re.IGNORECASE,
 )

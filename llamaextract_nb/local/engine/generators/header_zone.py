@@ -96,7 +96,7 @@ _NOT_A_NAME = re.compile(
     r"(?i)\b(?:THANK\s+YOU|WELCOME|GOODS\s+SOLD|NUMBER|NO\.?\s*:|PLEASE|CHIT|MEMBER|CASHIER|"
     r"SERVED\s+BY)\b"
 )
-_LEADING_CODE = re.compile(r"^\d{3,}\s+(?=[A-Z])")
+_LEADING_CODE = re.compile(r"^#?\d{3,}\s+(?=[A-Z])")
 _CONTACT = re.compile(r"(?i)\b(?:TEL|PHONE|FAX|EMAIL|E-MAIL|WEBSITE|HOTLINE)\b|@|\bWWW\.")
 _ID_LINE = re.compile(
     r"(?i)^\s*[(\[]?\s*(?:COMPANY|CO|BRN?|ROC|REG|REGISTRATION|BUSINESS|GST|SST|TAX)\b[\w.\s]{0,20}"
@@ -183,7 +183,8 @@ def company_score(line: Line, index: int, tallest: float | None) -> float:
     if _DATE_OR_TIME.search(text) or _REGISTRATION.match(text) or _NOT_A_NAME.search(text):
         return 0.0
     score = 0.0
-    if _COMPANY_SUFFIX.search(text):
+    suffix = _COMPANY_SUFFIX.search(text)
+    if suffix and _letters(text[: suffix.start()] + text[suffix.end() :]) >= 2:
         score = 0.85
     elif _is_addressy(text):
         return 0.0
@@ -219,7 +220,7 @@ def _company(page: Page, zone: list[Line]) -> list[Candidate]:
             s >= 0.6 for s in scores[index + 1 : index + 3]
         ):
             score *= 0.6  # a plain line just above a business name: a person, a slogan
-        text = _LEADING_CODE.sub("", _TRAILING_ID.sub("", text)).strip()
+        text = _LEADING_CODE.sub("", _TRAILING_ID.sub("", text.rstrip(" ,;"))).strip(" ,;")
         if _letters(text) >= 3:
             out.append(_candidate(page, lines, text, score))
     if out and out[0].score >= max(c.score for c in out):

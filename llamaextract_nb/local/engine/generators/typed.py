@@ -25,6 +25,12 @@ from llamaextract_nb.local.engine.values import find_spans, value_pattern
 _AMOUNT_LIKE = re.compile(rf"[.,]\d{{2}}$|[{SYMBOLS}]|[A-Z]{{2,3}}")
 _POINT_DECIMAL = re.compile(r"\d\.\d{1,2}(?!\d)")
 _COMMA_DECIMAL = re.compile(r"\d,\d{1,2}(?!\d)")
+# a time of day printed right after or before a date
+_TIME_AFTER = re.compile(
+    r"[\s,]*(?:[A-Za-z]{1,3}\s+)?(?:\(\w{2,3}\)\s*)?\d{1,2}[:.]\d{2}(?![\d.,])"
+)
+_TIME_BEFORE = re.compile(r"(?<![\d.,])\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp][Mm])?[\s,]*$")
+_TIMESTAMP_BONUS = 0.15
 _TYPED = ("date", "money")  # a duration anywhere is rarely *the* term: no fallback
 _MAX_LINES = 200  # bound the work on long documents: lines with values, from the start
 
@@ -78,7 +84,21 @@ def generate(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     ranks = {value: rank for rank, value in enumerate(dict.fromkeys(key(c.text) for c in found))}
     for candidate in found:
         candidate.score = _score(len(ranks), ranks[key(candidate.text)])
+        if spec.semantic_type == "date" and len(ranks) > 1 and _beside_time(candidate):
+            candidate.score = round(candidate.score + _TIMESTAMP_BONUS, 4)
     return found
+
+
+def _beside_time(candidate: Candidate) -> bool:
+    """Whether a date is printed with a time ("19-09-17 15:39", "14:02 02/01/2018"): the
+    moment a receipt or ticket was issued, not a date it mentions."""
+    text = candidate.line.text
+    at = text.find(candidate.text)
+    if at < 0:
+        return False
+    return bool(
+        _TIME_AFTER.match(text, at + len(candidate.text)) or _TIME_BEFORE.search(text, 0, at)
+    )
 
 
 def _other_decimal_mark(text: str, decimal_comma: bool | None) -> bool:
