@@ -144,6 +144,12 @@ def test_bad_requests_get_clear_errors(client: Client, local_server: ServerProce
     assert unknown.status_code == 404
     too_many = httpx.post(url, headers=headers, json={"file_ids": [f"dfl-{i}" for i in range(21)]})
     assert too_many.status_code == 422
+    invoice = client.files.upload(lx.samples.get("invoice.pdf").path)
+    array_root = {"file_id": invoice.id, "data_schema": {"type": "array"}}
+    refused = httpx.post(url, headers=headers, json=array_root)
+    assert refused.status_code == 400 and "root" in refused.json()["detail"]
+    long_name = httpx.post(url, headers=headers, json={"file_id": invoice.id, "name": "n" * 256})
+    assert long_name.status_code == 422
     scanned = client.files.upload(b"%PDF-1.4\n%%EOF\n", filename="broken.pdf")
     broken = httpx.post(url, headers=headers, json={"file_id": scanned.id})
     assert broken.status_code == 400 and "broken.pdf" in broken.json()["detail"]
