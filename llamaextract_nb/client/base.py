@@ -12,11 +12,12 @@ from llamaextract_nb.client.settings import Settings
 from llamaextract_nb.client.uploads import existing_file_id
 
 if TYPE_CHECKING:
-    from llamaextract_nb.client.async_client import AsyncClient
-    from llamaextract_nb.client.sync_client import Client
+    from typing_extensions import Unpack
 
-if TYPE_CHECKING:
+    from llamaextract_nb.client.async_client import AsyncClient
+    from llamaextract_nb.client.configuration import ExtractOptions
     from llamaextract_nb.client.estimate import Estimate
+    from llamaextract_nb.client.sync_client import Client
 
 
 class ClientBase:
@@ -49,7 +50,9 @@ class ClientBase:
     def organization_id(self) -> str | None:
         return self._settings.organization_id
 
-    def estimate(self, files: Any, configuration: Any = None, **options: Any) -> Estimate:
+    def estimate(
+        self, files: Any, configuration: Any = None, **options: Unpack[ExtractOptions]
+    ) -> Estimate:
         """Expected pages and credits of extracting from ``files`` with ``configuration`` (or
         keyword options such as ``tier="agentic"``), counted on this machine; no request is
         sent. See :func:`llamaextract_nb.client.estimate.estimate`."""

@@ -15,12 +15,13 @@ from html import escape
 from typing import IO, Any
 
 import pandas as pd
+from typing_extensions import Unpack
 
 from llamaextract_nb.api.models import ExtractConfiguration
 from llamaextract_nb.api.pages import billed_pages
 from llamaextract_nb.client import pricing
 from llamaextract_nb.client.batch_sources import BatchFile, collect_files
-from llamaextract_nb.client.configuration import OPTION_NAMES
+from llamaextract_nb.client.configuration import OPTION_NAMES, ExtractOptions
 from llamaextract_nb.errors import LlamaExtractError
 
 ESTIMATE_COLUMNS = ("file", "pages", "extract_credits", "parse_credits", "credits", "note")
@@ -77,7 +78,7 @@ def estimate(
     configuration: ExtractConfiguration | Mapping[str, Any] | None = None,
     *,
     pages: int | None = None,
-    **options: Any,
+    **options: Unpack[ExtractOptions],
 ) -> Estimate:
     """Expected pages and credits for extracting from ``files`` (as ``extract_many`` takes
     them) with ``configuration`` (an ExtractConfiguration, or a dict of its fields, the schema
