@@ -10,8 +10,9 @@ How a batch runs:
 
 Uploads and creates are never retried blindly (:mod:`.create_once`): after a failure that may
 have reached the server (connection lost, 5xx, 429) the file is looked up by its
-``external_file_id``, and the job by ``file_input``, creation time and configuration, before
-anything is sent again. So a flaky network or a killed kernel never makes a second upload or a
+``external_file_id``, and the job by what identifies its create (:mod:`.recovery`: file,
+creation time, the options and schema as far as the echo shows them), before anything is sent
+again. So a flaky network or a killed kernel never makes a second upload or a
 second job.
 """
 
