@@ -21,8 +21,10 @@ MONTH_NAMES = trie_pattern(list(MONTHS))
 """Every month name or abbreviation of the supported languages, as a regex (a trie: one
 test per next letter, not one per name; use it case-insensitively)."""
 _MONTH = rf"(?:{MONTH_NAMES})\.?"
-# a month that is not also a common word ("set", "out", "sie"): for the looser forms
-_MONTH_STRICT = rf"(?:{trie_pattern(sorted(set(MONTHS) - _SHORT_YEAR_UNSAFE))})\.?"
+SAFE_MONTH_NAMES = trie_pattern(sorted(set(MONTHS) - _SHORT_YEAR_UNSAFE))
+"""The month names that are not also common words ("set", "out", "sie"): for the looser
+date forms (a two-digit year, the month first, dates in running prose)."""
+_MONTH_STRICT = rf"(?:{SAFE_MONTH_NAMES})\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th|er|º|°|ª)?"
 _JOINERS = trie_pattern([j for j in DATE_JOINERS if j != "day of"])
 # between day and month: "2. März", "18th day of April", "3 de mayo", "15 janvier", "02/JAN"

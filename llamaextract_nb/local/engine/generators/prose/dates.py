@@ -12,32 +12,17 @@ from datetime import date
 from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.generators.prose.field_terms import field_terms, label_strength
 from llamaextract_nb.local.engine.generators.prose.stream import candidate_for, stream_of
+from llamaextract_nb.local.engine.lang import MONTHS
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
-from llamaextract_nb.local.engine.values import DateScan
+from llamaextract_nb.local.engine.values import SAFE_MONTH_NAMES, DateScan
 
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-_MONTH = (
-    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
+_MONTH = rf"(?P<month>{SAFE_MONTH_NAMES})\.?"  # the supported languages' month names
+_MONTH_FIRSTS = "".join(sorted({m[0].upper() for m in MONTHS}))
 _ORD = r"(?:st|nd|rd|th)?"
 # each pattern below opens with a lookahead on its possible first characters: it lets the
 # regex engine skip most positions of a long document instead of trying every branch there
 _DATE_RE = re.compile(
-    r"(?i)(?=[0-9JFMASOND])\b(?:"
+    rf"(?i)(?=[0-9{_MONTH_FIRSTS}])\b(?:"
     + _MONTH
     + r"\s+(?P<d1>\d{1,2})"
     + _ORD
@@ -59,9 +44,9 @@ def parse_date(match: re.Match[str], day_first: bool) -> date | None:
     g = match.groupdict()
     try:
         if g["month"]:
-            return date(int(g["y1"]), _MONTHS[g["month"][:3].lower()], int(g["d1"]))
+            return date(int(g["y1"]), MONTHS[g["month"].lower()], int(g["d1"]))
         if g["month2"]:
-            return date(int(g["y2"]), _MONTHS[g["month2"][:3].lower()], int(g["d2"]))
+            return date(int(g["y2"]), MONTHS[g["month2"].lower()], int(g["d2"]))
         if g["iy"]:
             return date(int(g["iy"]), int(g["im"]), int(g["id"]))
         a, b, year = int(g["na"]), int(g["nb"]), int(g["ny"])
