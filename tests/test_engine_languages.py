@@ -437,3 +437,52 @@ def test_french_field_names() -> None:
         "montant_total": 1244.87,
         "montant_tva": 207.48,
     }
+
+
+LETTER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "invoice_number": {"type": "string"},
+        "invoice_date": {"type": "string", "format": "date"},
+        "total_amount": {"type": "number", "description": "Invoice total including VAT"},
+        "seller_name": {"type": "string", "description": "The company that issued it"},
+        "buyer_name": {"type": "string", "description": "The customer it is addressed to"},
+    },
+}
+
+
+def test_unlabelled_values_of_a_german_letter_invoice() -> None:
+    letter = """Hanseatische Versicherung
+Versicherungsverein Hamburg a.G.
+Hanseatische Versicherung ● Elbweg 3 ● 20095 Hamburg
+Herrn
+Jan Petersen
+Lindenallee 7
+22041 Hamburg
+Beitragsrechnung Nr. 77-1234-5  24. Januar 2024
+Sehr geehrter Herr Petersen,
+Summe inkl. USt: 571,04 €
+"""
+    assert run(letter, schema=LETTER_SCHEMA) == {
+        "invoice_number": "77-1234-5",
+        "invoice_date": "2024-01-24",
+        "total_amount": 571.04,
+        "seller_name": "Hanseatische Versicherung Versicherungsverein Hamburg a.G.",
+        "buyer_name": "Jan Petersen",
+    }
+
+
+def test_a_title_line_with_its_date_on_the_next_line() -> None:
+    invoice = """Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen
+Theodor Est
+Bahnstr. 42
+Rechnung # RE-20240519/499 vom
+19.05.2024
+Summe inkl. USt: 559,84 €
+"""
+    result = run(invoice, schema=LETTER_SCHEMA)
+    assert (result["invoice_number"], result["invoice_date"], result["buyer_name"]) == (
+        "RE-20240519/499",
+        "2024-05-19",
+        "Theodor Est",
+    )

@@ -21,6 +21,8 @@ from llamaextract_nb.local.engine.layout import (
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import has_pattern
 
+_NAMES = ("organisation", "person")  # a line break inside a name is a space
+
 
 def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     """Every generator's candidates for ``spec`` that coerce to its type (value filled)."""
@@ -28,7 +30,7 @@ def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     for generate in GENERATORS:
         for candidate in generate(doc, spec, hints):
             free_text = not has_pattern(spec.semantic_type)
-            _anchor(candidate, doc, rewrite=free_text)
+            _anchor(candidate, doc, rewrite=free_text, name=spec.semantic_type in _NAMES)
             if free_text:
                 _keep_in_column(candidate, doc.has_geometry)
             if coerce_into(candidate, spec, hints):
@@ -36,10 +38,12 @@ def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
     return kept
 
 
-def _anchor(candidate: Candidate, doc: Document, *, rewrite: bool) -> None:
+def _anchor(candidate: Candidate, doc: Document, *, rewrite: bool, name: bool = False) -> None:
     """A value a generator read over several lines is cited as those lines (their text
     joined by newlines, as on the page); free text (``rewrite``) then reads as
-    :func:`join_lines` of its lines, typed values ("July 16, / 2002") keep their text."""
+    :func:`join_lines` of its lines (a ``name`` wrapped over lines by spaces: "MVM
+    Musterhafter" / "Versicherungsverein a.G."), typed values ("July 16, / 2002") keep
+    their text."""
     if "\n" in candidate.line.text:
         texts = candidate.line.text.split("\n")
     else:
@@ -54,7 +58,7 @@ def _anchor(candidate: Candidate, doc: Document, *, rewrite: bool) -> None:
     if rewrite:
         parts = _split_over_lines(candidate.text, texts)
         if len(parts) > 1:
-            candidate.text = join_lines(parts)
+            candidate.text = " ".join(parts) if name else join_lines(parts)
             candidate.verbatim = False
 
 

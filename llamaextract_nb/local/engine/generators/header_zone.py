@@ -197,6 +197,20 @@ def company_score(line: Line, index: int, tallest: float | None) -> float:
     return score * (1.0 - 0.04 * index)
 
 
+def _names_before_legal_form(line: Line, following: Line) -> bool:
+    """A line whose only continuation is a legal form on the next line ("SDN BHD") is a
+    name, even with a place in it ("... MALAYSIA")."""
+    text = _head(line)
+    return (
+        bool(_SUFFIX_ONLY.match(_head(following)))
+        and _letters(text) >= 3
+        and not _HEADER_END.match(text)
+        and not _LABEL_LINE.match(text)
+        and not _DATE_OR_TIME.search(text)
+        and not _POSTCODE.search(text)
+    )
+
+
 def _company(page: Page, zone: list[Line]) -> list[Candidate]:
     heights = [line.box.h for line in zone if line.box is not None]
     tallest = max(heights) if heights else None
@@ -204,6 +218,9 @@ def _company(page: Page, zone: list[Line]) -> list[Candidate]:
     out: list[Candidate] = []
     for index, line in enumerate(zone):
         score = scores[index]
+        following = zone[index + 1] if index + 1 < len(zone) else None
+        if score <= 0 and following is not None and _names_before_legal_form(line, following):
+            score = 0.8 * (1.0 - 0.04 * index)  # "NANDO'S CHICKENLAND MALAYSIA" / "SDN BHD"
         if score <= 0:
             continue
         previous = _head(zone[index - 1]) if index else ""
@@ -211,7 +228,6 @@ def _company(page: Page, zone: list[Line]) -> list[Candidate]:
             continue  # the tail of the name above, offered merged with it
         lines = [line]
         text = _head(line)
-        following = zone[index + 1] if index + 1 < len(zone) else None
         if following is not None and continues_name(text, _head(following)):
             lines.append(following)
             text = f"{text} {_head(following)}"
