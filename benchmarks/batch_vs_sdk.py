@@ -27,8 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import start_server  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
+from servers import start_server  # noqa: E402
 
 from llamaextract_nb.client import Client  # noqa: E402
 

@@ -223,3 +223,26 @@ def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
     with pytest.raises(ValueError, match="written by a newer llamaextract-nb"):
         Ledger(path)
+
+
+def test_the_latest_attempts_of_many_keys_are_read_at_once(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        for n in range(1200):  # more keys than one query takes
+            begin(ledger, f"k{n}", file_id=f"dfl-{n}")
+        second = begin(ledger, "k7", file_id="dfl-7")
+        begin(ledger, "other")
+        latest = ledger.latest_jobs(SERVER, [f"k{n}" for n in range(1200)] + ["missing"])
+        assert len(latest) == 1200 and "other" not in latest and "missing" not in latest
+        assert latest["k7"].attempt == second == 2 and latest["k1199"].attempt == 1
+        assert latest == {key: ledger.job(SERVER, key) for key in latest}
+
+
+def test_jobs_are_indexed_by_file_for_the_look_ups_after_an_ambiguous_create(
+    tmp_path: Path,
+) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        plan = ledger._read(
+            "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM jobs WHERE server=? AND file_id=?",
+            (SERVER, "dfl-1"),
+        )
+    assert "jobs_by_file" in " ".join(str(tuple(row)) for row in plan)

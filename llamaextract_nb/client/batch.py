@@ -26,7 +26,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from llamaextract_nb.api.models import ExtractConfiguration
+from llamaextract_nb.api.models import ExtractConfiguration, ExtractJob
 from llamaextract_nb.client.async_client import AsyncClient
 from llamaextract_nb.client.batch_sources import BatchFile, collect_files
 from llamaextract_nb.client.configuration import ExtractOptions, build_configuration
@@ -37,6 +37,7 @@ from llamaextract_nb.client.pricing import UnknownRateError
 from llamaextract_nb.client.progress import BatchProgress
 from llamaextract_nb.client.settings import DEFAULT_CONCURRENCY
 from llamaextract_nb.client.sync_bridge import run_to_completion
+from llamaextract_nb.gcpause import gc_paused
 from llamaextract_nb.results import BatchResult, ExtractResult
 
 RESUME_HINT = "call extract_many again with the same arguments to resume"
@@ -129,6 +130,16 @@ async def aextract_many(
         bar.close()
         if book is not ledger:
             book.close()
+    with gc_paused():  # thousands of results at once
+        return _batch_result(documents, outcomes, configuration, expected)
+
+
+def _batch_result(
+    documents: list[BatchFile],
+    outcomes: dict[str, ExtractJob],
+    configuration: ExtractConfiguration,
+    expected: Estimate | None,
+) -> BatchResult:
     return BatchResult(
         (
             ExtractResult(

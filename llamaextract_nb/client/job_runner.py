@@ -52,6 +52,7 @@ from llamaextract_nb.client.errors import (
 from llamaextract_nb.client.job_poller import EXPAND, JobPoller, Watch
 from llamaextract_nb.client.ledger import INTENT, LOST, JobRecord, Ledger, RunRecord
 from llamaextract_nb.client.settings import DEFAULT_CONCURRENCY
+from llamaextract_nb.gcpause import gc_paused
 
 SETTLE = 3.0
 """Seconds a request sent just before a crash is given to reach the server before we look."""
@@ -110,6 +111,13 @@ class _Document:
     creating: bool = False
     cancel_requested: bool = False
     side_tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+class _Unread:
+    """Marks a document whose ledger record is still to be read."""
+
+
+_UNREAD = _Unread()
 
 
 class _LedgerMatcher(create_once.JobMatcher):
@@ -201,10 +209,17 @@ class JobRunner:
         self._run = self._open_run()
         poller = asyncio.create_task(self.poller.run())
         try:
-            for document in self.documents.values():
-                if document.outcome is None:  # not cancelled before the run began
+            with gc_paused():  # thousands of results from the ledger at once
+                keys = [d.key for d in self.documents.values()]
+                known = self.ledger.latest_jobs(self.server, keys)
+                for document in self.documents.values():
+                    record = known.get(document.key)
+                    if document.outcome is not None:  # cancelled before the run began
+                        continue
+                    if record is not None and self._cached(document, record):
+                        continue
                     self._emit("queued", document, "PENDING")
-                    self._spawn(document)
+                    self._spawn(document, record)
             remaining = None
             if self.timeout is not None:
                 remaining = max(self.timeout - (time.monotonic() - started), 0.0)
@@ -222,7 +237,7 @@ class JobRunner:
         except BaseException:
             await self._stop(poller)
             raise
-        return {sha: d.outcome for sha, d in self.documents.items() if d.outcome is not None}
+        return self.outcomes
 
     # --- commands ----------------------------------------------------------------------
 
@@ -307,14 +322,24 @@ class JobRunner:
 
     # --- starting documents ------------------------------------------------------------
 
-    def _spawn(self, document: _Document) -> None:
+    def _spawn(self, document: _Document, record: JobRecord | _Unread | None = _UNREAD) -> None:
+        """Start a document (``record``: its ledger record, when already read)."""
         self.poller.pending_starts += 1
-        document.task = asyncio.create_task(self._start(document))
+        document.task = asyncio.create_task(self._start(document, record))
 
-    async def _start(self, document: _Document) -> None:
+    def _cached(self, document: _Document, record: JobRecord) -> bool:
+        """Answer a document from the ledger when it holds the result; True if it did."""
+        if record.status != "COMPLETED" or record.job_json is None or self._starts_over(record):
+            return False
+        self._settle(document, ExtractJob.model_validate(record.job_json), kind="from_cache")
+        return True
+
+    async def _start(self, document: _Document, record: JobRecord | _Unread | None) -> None:
         try:
             async with self._slots:
-                await self._resume_or_submit(document)
+                if isinstance(record, _Unread):
+                    record = self.ledger.job(self.server, document.key)
+                await self._resume_or_submit(document, record)
         except asyncio.CancelledError:
             if document.cancel_requested and document.outcome is None:
                 self._settle(document, ExtractJob(id="", status="CANCELLED"))
@@ -331,13 +356,10 @@ class JobRunner:
             self.poller.pending_starts -= 1
             self.poller.wake()
 
-    async def _resume_or_submit(self, document: _Document) -> None:
+    async def _resume_or_submit(self, document: _Document, record: JobRecord | None) -> None:
         assert self._run is not None
-        record = self.ledger.job(self.server, document.key)
         if record is not None and not self._starts_over(record):
-            if record.status == "COMPLETED" and record.job_json is not None:
-                job = ExtractJob.model_validate(record.job_json)
-                self._settle(document, job, kind="from_cache")
+            if self._cached(document, record):
                 return
             if _recorded_final(record):
                 self._settle(document, _failed_job(record))

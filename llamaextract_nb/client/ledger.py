@@ -28,7 +28,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +41,10 @@ INTENT = "INTENT"
 LOST = "LOST"
 """Status of a job the server no longer knows (deleted, or another server): start it again."""
 
-SCHEMA_VERSION = 2
-"""1: uploads and jobs; 2: runs, and the run of each job attempt."""
+SCHEMA_VERSION = 3
+"""1: uploads and jobs; 2: runs, and the run of each job attempt; 3: jobs indexed by file."""
+_KEYS_PER_QUERY = 500
+"""Cache keys per query when many are read at once (SQLite allows 999 parameters)."""
 
 _SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -92,6 +94,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX runs_by_batch ON runs (batch_key, run_id)",
         "ALTER TABLE jobs ADD COLUMN run_id INTEGER",
     ),
+    3: ("CREATE INDEX jobs_by_file ON jobs (server, file_id)",),
 }
 """Statements that bring a file from the version before each key to that version."""
 
@@ -289,6 +292,22 @@ class Ledger:
             (server, cache_key),
         )
         return _job(rows[0]) if rows else None
+
+    def latest_jobs(self, server: str, cache_keys: Collection[str]) -> dict[str, JobRecord]:
+        """The latest attempt of each of ``cache_keys`` that has one, read in a few queries
+        (a batch of thousands asks once rather than once per document)."""
+        keys = list(cache_keys)
+        found: dict[str, JobRecord] = {}
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[start : start + _KEYS_PER_QUERY]
+            rows = self._read(
+                f"SELECT * FROM jobs WHERE server=? AND cache_key IN ({','.join('?' * len(chunk))})"
+                " ORDER BY attempt",
+                (server, *chunk),
+            )
+            for row in rows:  # oldest attempt first: the latest one stays
+                found[row["cache_key"]] = _job(row)
+        return found
 
     def known_job_ids(self, server: str, file_id: str) -> set[str]:
         """Every job id this ledger has recorded for a file on a server."""

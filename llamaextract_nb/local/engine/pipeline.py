@@ -11,12 +11,12 @@ from typing import Any
 
 from llamaextract_nb.api.models import EXTRACTION_TARGETS
 from llamaextract_nb.api.pages import PageSpecError, count_selected, parse_pages
+from llamaextract_nb.gcpause import gc_paused
 from llamaextract_nb.local.engine import assemble
 from llamaextract_nb.local.engine.compiler import compile_schema
 from llamaextract_nb.local.engine.conventions import with_document
 from llamaextract_nb.local.engine.document import Document, DocumentError
 from llamaextract_nb.local.engine.document_caches import extraction_caches
-from llamaextract_nb.local.engine.gcpause import gc_paused
 from llamaextract_nb.local.engine.hints import parse_hints
 from llamaextract_nb.local.engine.interface import EngineOutput
 from llamaextract_nb.local.engine.metadata import extract_metadata

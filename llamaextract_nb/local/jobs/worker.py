@@ -5,6 +5,12 @@ runs out of it makes the worker exit at once with :data:`MEMORY_EXIT_CODE` (reco
 failure here would need memory the engine thread may still hold); the pool then fails the
 job saying which limit was hit and starts a fresh worker. A worker that grew past half its
 limit exits after its job with :data:`RECYCLE_EXIT_CODE` so the pool replaces it.
+
+An engine that mostly waits (on a remote model, or the latency benchmark's plugin) may say so
+with a ``concurrent_jobs = N`` attribute: the worker then runs up to N of its jobs at once,
+each on its own thread, and a job cancelled meanwhile is dropped rather than ending the
+process (its siblings go on). Thread stacks count against the memory cap: give such an
+engine a larger ``--worker-memory-mb`` (or 0).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -64,6 +71,24 @@ def run_worker(
         engine = load_engine(engine_spec)
     except EngineSpecError as exc:
         engine_error = str(exc)
+    slots = max(1, int(getattr(engine, "concurrent_jobs", 1)))
+    serve = (store, blobs, engine, engine_error, parent_pid, memory_mb, slots > 1)
+    for _ in range(slots - 1):
+        threading.Thread(target=_serve, args=serve, daemon=True).start()
+    _serve(*serve)
+
+
+def _serve(
+    store: Store,
+    blobs: BlobStore,
+    engine: Engine | None,
+    engine_error: str,
+    parent_pid: int,
+    memory_mb: int | None,
+    shared: bool,
+) -> None:
+    """Claim and run jobs one after another until the parent is gone (``shared``: other
+    threads of this process do too)."""
     runner = ThreadPoolExecutor(1, thread_name_prefix="lx-engine")
     while os.getppid() == parent_pid:
         if not store.has_pending():
@@ -79,22 +104,34 @@ def run_worker(
             )
             continue
         try:
-            run_job(store, blobs, runner, engine, job, claim, memory_mb)
+            run_job(store, blobs, runner, engine, job, claim, memory_mb, shared)
         except MemoryError:  # raised in this thread while the engine holds the memory
             os._exit(MEMORY_EXIT_CODE)
+        except _Dropped:  # cancelled while its engine call runs on: give it a thread of its own
+            runner.shutdown(wait=False)
+            runner = ThreadPoolExecutor(1, thread_name_prefix="lx-engine")
         if grew_large(memory_mb):
             os._exit(RECYCLE_EXIT_CODE)
 
 
-def _outcome(store: Store, future: Future[EngineOutput], job_id: str, claim: str) -> EngineOutput:
+class _Dropped(Exception):
+    """The running job was cancelled or deleted; its engine call goes on, unheard."""
+
+
+def _outcome(
+    store: Store, future: Future[EngineOutput], job_id: str, claim: str, shared: bool = False
+) -> EngineOutput:
     """The engine's answer; if the job is cancelled or deleted meanwhile, this process exits
-    (dropping the work) and the supervisor starts a fresh worker."""
+    (dropping the work) and the supervisor starts a fresh worker; when the process is
+    ``shared`` by concurrent jobs, raises :class:`_Dropped` instead."""
     while True:
         done, _ = wait([future], timeout=CANCEL_POLL_SECONDS)
         if done:
             return future.result()
         if not store.is_claimed(job_id, claim):
             log.info("job %s was cancelled or deleted while running; abandoning it", job_id)
+            if shared:
+                raise _Dropped(job_id)
             os._exit(0)
 
 
@@ -106,9 +143,11 @@ def run_job(
     job: dict[str, Any],
     claim: str,
     memory_mb: int | None = None,
+    shared: bool = False,
 ) -> None:
     """Extract one claimed job (the engine runs on ``runner``) and record the outcome; exit
-    with :data:`MEMORY_EXIT_CODE` when it ran out of the ``memory_mb`` limit."""
+    with :data:`MEMORY_EXIT_CODE` when it ran out of the ``memory_mb`` limit (``shared``: see
+    :func:`_outcome`)."""
     try:
         data = blobs.read(job["file_sha256"])
     except FileNotFoundError:
@@ -117,7 +156,9 @@ def run_job(
     try:
         future = runner.submit(engine, data, job["file_name"], json.loads(job["configuration"]))
         del data  # the engine holds it as long as it needs it
-        output = _outcome(store, future, job["id"], claim)
+        output = _outcome(store, future, job["id"], claim, shared)
+    except _Dropped:
+        raise
     except Exception as exc:
         if hit_limit(exc, memory_mb):
             os._exit(MEMORY_EXIT_CODE)  # no allocation needed: the pool records the failure

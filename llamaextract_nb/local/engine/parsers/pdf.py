@@ -27,9 +27,9 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from llamaextract_nb.gcpause import gc_paused
 from llamaextract_nb.local.engine import ocr
 from llamaextract_nb.local.engine.document import Box, Document, DocumentError, Page, Word
-from llamaextract_nb.local.engine.gcpause import gc_paused
 from llamaextract_nb.local.engine.parsers.layout import Frame, Item, build_lines, new_box
 from llamaextract_nb.local.engine.parsers.pages import select_pages
 from llamaextract_nb.local.engine.parsers.scan import ocr_page
