@@ -18,6 +18,7 @@ from llamaextract_nb.local.engine import extract
 from llamaextract_nb.local.engine.coerce import parse_date, parse_number
 from llamaextract_nb.local.engine.conventions import decimal_comma
 from llamaextract_nb.local.engine.currencies import currency_code
+from llamaextract_nb.results.matching import citation_mismatch
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -330,6 +331,8 @@ def test_ambiguous_thousands_read_by_the_rest_of_the_page() -> None:
 def test_printed_dates_in_every_language(printed: str, date: str) -> None:
     parsed = parse_date(printed)
     assert parsed == dt.date.fromisoformat(date)
+    # the results layer checks a citation against its value with the same month names
+    assert citation_mismatch(date, f"Datum: {printed}") is False
 
 
 def test_numeric_dates_are_day_first_in_a_european_document() -> None:

@@ -54,19 +54,19 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
+from llamaextract_nb.lang import MONTHS
+
 _NUMBER = re.compile(r"\d(?:[\d.,'\u00a0\u202f]*\d)?")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})(?!\d)")
+# "18th of April 2001", "2. März 2024", "1er février 2024", "3 de mayo de 2024"
 _DAY_MONTH_YEAR = re.compile(
-    r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\.?[\s/-]*(?:of\s+)?([^\W\d_]{3,9})\.?[\s,/-]*(\d{4}|\d{2})(?!\d)"
+    r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?[\s/-]*(?:(?:day\s+of|of|de|del)\s+)?([^\W\d_]{3,13})"
+    r"\.?[\s,/-]*(?:(?:de|del)\s+)?(\d{4}|\d{2})(?!\d)"
 )
-_MONTH_DAY_YEAR = re.compile(r"([^\W\d_]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)")
+_MONTH_DAY_YEAR = re.compile(r"([^\W\d_]{3,13})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)")
 _GROUPING_CHARS = frozenset("'\u00a0\u202f")
 _GROUPING = str.maketrans("", "", "'\u00a0\u202f")
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
-}  # fmt: skip
 
 
 def citation_mismatch(value: Any, text: str | None) -> bool | None:
@@ -192,7 +192,9 @@ _DATE_READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], set[date]]
 
 
 def _month(name: str) -> str:
-    return str(_MONTHS.get(name[:3].lower(), 0))
+    """The month number of a printed month name in any supported language, "0" if none."""
+    lowered = name.lower()
+    return str(MONTHS.get(lowered) or MONTHS.get(lowered[:3], 0))
 
 
 def _day(year: str, month: str, day: str) -> date | None:

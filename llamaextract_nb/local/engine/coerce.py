@@ -13,14 +13,14 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from llamaextract_nb.lang import DATE_JOINERS, MONTHS
+from llamaextract_nb.lang.companies import ONLY_LEGAL_FORM
 from llamaextract_nb.local.engine.currencies import (
     AMOUNT_CURRENCY,
     currency_code,
     is_currency_field,
     wants_symbol,
 )
-from llamaextract_nb.local.engine.lang import DATE_JOINERS, MONTHS
-from llamaextract_nb.local.engine.lang.companies import ONLY_LEGAL_FORM
 from llamaextract_nb.local.engine.types import FieldSpec, Hints
 from llamaextract_nb.local.engine.values import (
     DATE_RE,

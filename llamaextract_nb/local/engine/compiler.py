@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise, product
 from typing import Any, Union
 
-from llamaextract_nb.local.engine.labels import printed_labels
-from llamaextract_nb.local.engine.lang import (
+from llamaextract_nb.lang import (
     STOPWORDS,
     english_labels,
     english_words,
@@ -25,6 +24,7 @@ from llamaextract_nb.local.engine.lang import (
     lookup_phrase,
     split_name,
 )
+from llamaextract_nb.local.engine.labels import printed_labels
 from llamaextract_nb.local.engine.types import FieldSpec
 from llamaextract_nb.schema.refs import SchemaError, inline_refs, unwrap
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from llamaextract_nb.lang import ENGLISH, text_language
 from llamaextract_nb.local.engine.document import Document
-from llamaextract_nb.local.engine.lang import ENGLISH, text_language
 from llamaextract_nb.local.engine.types import Hints
 
 _SAMPLE_CHARS = 20_000  # the start of a document says enough; bounds the work

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from llamaextract_nb.local.engine.lang import split_name, to_english
+from llamaextract_nb.lang import split_name, to_english
 from llamaextract_nb.local.engine.types import FieldSpec
 
 CODES: tuple[str, ...] = (

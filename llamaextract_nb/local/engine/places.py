@@ -1,7 +1,7 @@
 """Places a contract may name as its governing law (US states first).
 
 Label synonyms (the words documents print for a field) live with the other language
-data in :mod:`llamaextract_nb.local.engine.lang`.
+data in :mod:`llamaextract_nb.lang`.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from llamaextract_nb.lang import DATE_JOINERS, MONTHS
 from llamaextract_nb.local.engine.currencies import AMOUNT_CURRENCY, CODES, SYMBOLS
-from llamaextract_nb.local.engine.lang import DATE_JOINERS, MONTHS
 from llamaextract_nb.local.engine.regex_trie import trie_pattern
 
 _SHORT_YEAR_UNSAFE = frozenset(["set", "out", "gen", "sie", "lis", "lip", "mag", "ago", "paz"])

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
+from llamaextract_nb.lang import DOCUMENT_TITLES, is_label
+from llamaextract_nb.lang.companies import ENDS_WITH_LEGAL_FORM, LEGAL_FORMS
 from llamaextract_nb.local.engine.document import Document, Line, Page
-from llamaextract_nb.local.engine.lang import DOCUMENT_TITLES, is_label
-from llamaextract_nb.local.engine.lang.companies import ENDS_WITH_LEGAL_FORM, LEGAL_FORMS
 from llamaextract_nb.local.engine.layout import joined_line
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 

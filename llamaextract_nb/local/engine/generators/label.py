@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from llamaextract_nb.lang import is_label
 from llamaextract_nb.local.engine.document import Document, Line
 from llamaextract_nb.local.engine.labels import LabelMatch, find_labels, label_pattern
-from llamaextract_nb.local.engine.lang import is_label
 from llamaextract_nb.local.engine.layout import Segment, lines_matching, segments, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import DATES, find_spans, has_pattern

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
+from llamaextract_nb.lang import SALUTATIONS, english_words, split_name
 from llamaextract_nb.local.engine.document import Document, Line
-from llamaextract_nb.local.engine.lang import SALUTATIONS, english_words, split_name
 from llamaextract_nb.local.engine.layout import segments, span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 

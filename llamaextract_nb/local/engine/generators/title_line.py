@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
+from llamaextract_nb.lang import DOCUMENT_TITLES, english_words, split_name
 from llamaextract_nb.local.engine.document import Document, Line
-from llamaextract_nb.local.engine.lang import DOCUMENT_TITLES, english_words, split_name
 from llamaextract_nb.local.engine.layout import span_boxes
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import DATES

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from llamaextract_nb.lang import english_words, foreign_labels, split_name
 from llamaextract_nb.local.engine.coerce import parse_number
 from llamaextract_nb.local.engine.currencies import AMOUNT_CURRENCY
 from llamaextract_nb.local.engine.document import Document, Line
-from llamaextract_nb.local.engine.lang import english_words, foreign_labels, split_name
 from llamaextract_nb.local.engine.layout import span_boxes
 from llamaextract_nb.local.engine.regex_trie import trie_pattern
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints

@@ -2,7 +2,7 @@
 
 A printed label is normalised (lower case, qualifiers in brackets dropped, ``#``/``No.``/
 ``Nr.`` read as "number") and looked up among the engine's language tables
-(:mod:`llamaextract_nb.local.engine.lang`: the labels documents print for each concept,
+(:mod:`llamaextract_nb.lang`: the labels documents print for each concept,
 in English and seven other languages), then :data:`MORE_LABELS` (what those tables, made
 for extraction, do not name: table columns, delivery date, customer number...). A concept
 is named in English; a label found nowhere is named from its own words.
@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from llamaextract_nb.local.engine.lang import ENGLISH, FOREIGN
+from llamaextract_nb.lang import ENGLISH, FOREIGN
 
 MORE_LABELS: dict[str, list[str]] = {
     "buyer": ["bill to", "billed to", "sold to"],  # rather than "customer", listed first

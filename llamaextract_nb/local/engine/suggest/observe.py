@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from llamaextract_nb.lang import SALUTATIONS
 from llamaextract_nb.local.engine.document import Document, Page, Table
 from llamaextract_nb.local.engine.generators import header_zone, recipient
-from llamaextract_nb.local.engine.lang import SALUTATIONS
 from llamaextract_nb.local.engine.layout import (
     Segment,
     join_lines,

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from llamaextract_nb.lang import MONTHS
 from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.generators.prose.field_terms import field_terms, label_strength
 from llamaextract_nb.local.engine.generators.prose.stream import candidate_for, stream_of
-from llamaextract_nb.local.engine.lang import MONTHS
 from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import SAFE_MONTH_NAMES, DateScan
 

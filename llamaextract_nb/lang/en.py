@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llamaextract_nb.local.engine.lang.model import Language
+from llamaextract_nb.lang.model import Language
 
 _MONTHS = {
     "january": 1,

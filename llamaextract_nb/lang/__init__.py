@@ -1,10 +1,11 @@
-"""Language data of the engine, one module per language, combined here.
+"""Language data, one module per language, combined here (imports nothing of the package:
+the local engine reads documents with it, the results layer checks citations with it).
 
 Supported: English, German, French, Dutch, Spanish, Italian, Portuguese and Polish. Each
 module (:mod:`.en`, :mod:`.de`, ...) holds one :class:`~.model.Language`: month names,
 the labels documents print for business-document concepts (invoice number, dates,
 totals, tax, currency, seller, buyer, IBAN, address ...) and the words a schema may use
-for them. Everything else in the engine reads languages through this module:
+for them. Everything else reads languages through this module:
 
 - :data:`MONTHS`, :data:`DATE_JOINERS`: printed dates in every language;
 - :func:`english_labels` / :func:`foreign_labels`: the labels of a field-name phrase;
@@ -18,8 +19,8 @@ import re
 import unicodedata
 from functools import cache
 
-from llamaextract_nb.local.engine.lang import de, en, es, fr, it, nl, pl, pt
-from llamaextract_nb.local.engine.lang.model import Language
+from llamaextract_nb.lang import de, en, es, fr, it, nl, pl, pt
+from llamaextract_nb.lang.model import Language
 
 LANGUAGES: tuple[Language, ...] = tuple(
     module.LANGUAGE for module in (en, de, fr, nl, es, it, pt, pl)
