@@ -151,6 +151,8 @@ class Probes:
         self.http = http
 
     def _status(self, response: httpx.Response) -> str:
+        if response.status_code == 200:
+            return "200"
         detail = response.json().get("detail") if response.content else ""
         if isinstance(detail, list):
             detail = "; ".join(str(item.get("msg")) for item in detail)
@@ -190,6 +192,11 @@ class Probes:
         )
         return f"create {create.split(':')[0]}, validation {check}"
 
+    def generate(self, data: bytes, name: str) -> str:
+        """A schema suggestion from the document (parsed in the API process)."""
+        body = {"file_id": self.upload(data, name)}
+        return self._status(self.http.post("/api/v2/extract/schema/generate", json=body))
+
     def get(self, path: str, **params: Any) -> str:
         return self._status(self.http.get(path, params=params))
 
@@ -217,6 +224,9 @@ def probes(p: Probes) -> list[tuple[str, Callable[[], str]]]:
         ("3 XLSX: one row of 600 k random cells (1.5 MB)", lambda: p.job(wide, "wide.xlsx")),
         ("3 CSV: 98 MB of 'a,'", lambda: p.job(commas, "a.csv")),
         ("3 TXT: 98 MB of 'a '", lambda: p.job(words, "a.txt")),
+        ("3 schema/generate from the DOCX bomb", lambda: p.generate(bomb, "bomb.docx")),
+        ("3 schema/generate from the 600 k-cell XLSX row", lambda: p.generate(wide, "w.xlsx")),
+        ("3 schema/generate from the 98 MB CSV", lambda: p.generate(commas, "a.csv")),
         (
             "4 page_token with huge integers",
             lambda: p.get("/api/v2/extract", page_token=huge_token),

@@ -191,3 +191,19 @@ def test_spreadsheet_mode_refuses_a_document_that_is_not_a_spreadsheet(
     response = http.post("/api/v2/extract", json={"file_input": file_id, "configuration": config})
     assert response.status_code == 400, response.text
     assert "'t.txt' is not one" in response.json()["detail"]
+
+
+def test_a_suggestion_refuses_documents_too_large_to_read_in_the_server_process(
+    http: httpx.Client,
+) -> None:
+    ids = [
+        http.post(
+            "/api/v1/beta/files",
+            files={"file": (f"big{index}.txt", b"Total: 1.00\n" * (2 << 20))},  # 24 MB each
+            data={"purpose": "extract"},
+        ).json()["id"]
+        for index in range(3)
+    ]
+    response = http.post("/api/v2/extract/schema/generate", json={"file_ids": ids})
+    assert response.status_code == 400, response.text
+    assert "add up to 72.0 MB; a suggestion reads at most 50 MB" in response.json()["detail"]

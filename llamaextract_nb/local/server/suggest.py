@@ -28,6 +28,8 @@ from llamaextract_nb.schema import Schema, SchemaError
 from llamaextract_nb.schema.suggestion import SOURCES_KEY, merge
 
 MAX_FILES = 20
+MAX_TOTAL_BYTES = 50 << 20
+"""Documents one suggestion reads, together: they are parsed in the server's own process."""
 
 router = APIRouter(
     prefix="/api/v2/extract", tags=["extract"], dependencies=[Depends(require_token)]
@@ -49,14 +51,22 @@ class GenerateIn(BaseModel):
 
 
 def _documents(ctx: ServerContext, file_ids: list[str]) -> list[tuple[str, str, bytes]]:
-    """``(file id, name, content)`` of each file, 404 for an unknown one."""
-    found = []
+    """``(file id, name, content)`` of each file, 404 for an unknown one; 400 before anything
+    is read when together they are larger than :data:`MAX_TOTAL_BYTES`."""
+    rows = []
     for file_id in file_ids:
         row = ctx.store.get_file(file_key(file_id))
         if row is None:
             raise not_found("file", file_id)
-        found.append((file_id, str(row["name"]), ctx.blobs.read(row["sha256"])))
-    return found
+        rows.append((file_id, row))
+    total = sum(int(row["size"]) for _, row in rows)
+    if total > MAX_TOTAL_BYTES:
+        raise HTTPException(
+            400,
+            f"the documents add up to {total / (1 << 20):.1f} MB; a suggestion reads at most "
+            f"{MAX_TOTAL_BYTES >> 20} MB of documents: suggest from fewer or smaller samples",
+        )
+    return [(fid, str(row["name"]), ctx.blobs.read(row["sha256"])) for fid, row in rows]
 
 
 @router.post("/schema/generate", summary="Suggest a schema from documents (and a prompt)")
