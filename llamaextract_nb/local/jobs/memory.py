@@ -50,9 +50,9 @@ def _status_mb(field: str) -> float | None:
     return None
 
 
-def resident_mb() -> float | None:
-    """This process's resident memory now."""
-    return _status_mb("VmRSS")
+def peak_resident_mb() -> float | None:
+    """The most resident memory this process has held."""
+    return _status_mb("VmHWM")
 
 
 def hit_limit(error: BaseException, megabytes: int | None) -> bool:
@@ -65,7 +65,7 @@ def hit_limit(error: BaseException, megabytes: int | None) -> bool:
         if isinstance(cause, MemoryError) or any(words in said for words in _OUT_OF_MEMORY):
             return True
         cause = cause.__cause__ or cause.__context__
-    peak = _status_mb("VmHWM")
+    peak = peak_resident_mb()
     return peak is not None and peak >= NEAR_LIMIT * megabytes
 
 

@@ -35,7 +35,7 @@ from llamaextract_nb.local.jobs.memory import (
     RECYCLE_EXIT_CODE,
     hit_limit,
     limit_memory,
-    resident_mb,
+    peak_resident_mb,
 )
 from llamaextract_nb.local.store import BlobStore, Store
 
@@ -45,13 +45,16 @@ IDLE_POLL_SECONDS = 0.1
 WORKER_NICENESS = 5
 CANCEL_POLL_SECONDS = 0.5
 RECYCLE_SHARE = 0.5
-"""A worker whose resident memory after a job passes this share of its limit is replaced."""
+"""A worker whose resident memory peaked past this share of its limit is replaced after its
+job."""
 
 
 def grew_large(memory_mb: int | None) -> bool:
-    """True when this worker should make way for a fresh one."""
-    resident = resident_mb()
-    return memory_mb is not None and resident is not None and resident > RECYCLE_SHARE * memory_mb
+    """True when this worker should make way for a fresh one: its resident memory peaked past
+    :data:`RECYCLE_SHARE` of its limit (freed memory is seldom given back, and a fresh peak
+    lets :func:`~.memory.hit_limit` judge the next job alone)."""
+    peak = peak_resident_mb()
+    return memory_mb is not None and peak is not None and peak > RECYCLE_SHARE * memory_mb
 
 
 def run_worker(

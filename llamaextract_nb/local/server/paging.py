@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import Any, TypeGuard
 
 from fastapi import HTTPException
 
@@ -38,7 +38,6 @@ def decode_seq(token: str, kind: str) -> int:
     seq = decode(token, kind).get("seq")
     if not _row_number(seq):
         raise invalid_token()
-    assert isinstance(seq, int)
     return seq
 
 
@@ -55,5 +54,5 @@ def decode_key(token: str, kind: str) -> tuple[Any, int]:
     return key[0], key[1]
 
 
-def _row_number(value: Any) -> bool:
+def _row_number(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEQ
