@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 import time
 from pathlib import Path
@@ -13,18 +12,15 @@ from typing import Any
 import pytest
 from fpdf import FPDF
 from PIL import Image
+from wire_examples import example
 
 from llamaextract_nb.results import BatchResult, DisplayOptions, ExtractResult
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
-if not EXAMPLES.is_dir():
-    EXAMPLES = Path(__file__).parent / "data" / "spec_examples"
 
 IMAGE = re.compile(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"')
 
 
 def payload(name: str) -> dict[str, Any]:
-    return json.loads(next(EXAMPLES.glob(f"{name}_*.json")).read_text())
+    return example(name)  # type: ignore[no-any-return]
 
 
 def invoice_pdf(job: dict[str, Any]) -> bytes:
