@@ -83,9 +83,10 @@ def tiff(pages: list[Image.Image]) -> bytes:
     return buffer.getvalue()
 
 
-def scanned_pdf(pages: list[Image.Image | str]) -> bytes:
+def scanned_pdf(pages: list[Image.Image | str], stamp: str | None = None) -> bytes:
     """A letter-size PDF: an image is a scanned page (drawn over the whole page, no text
-    layer), a string a page with that text in its text layer."""
+    layer, or only ``stamp`` as a scanner writes in a corner), a string a page with that
+    text in its text layer."""
     from fpdf import FPDF
 
     pdf = FPDF(unit="pt", format="letter")
@@ -98,4 +99,7 @@ def scanned_pdf(pages: list[Image.Image | str]) -> bytes:
         else:
             width = 612 - 2 * 36
             pdf.image(io.BytesIO(encoded(page, "PNG")), x=36, y=36, w=width)
+            if stamp:
+                pdf.set_font("helvetica", size=6)
+                pdf.text(36, 780, stamp)
     return bytes(pdf.output())

@@ -281,6 +281,16 @@ def test_a_mixed_pdf_reads_its_text_page_and_ocrs_its_scanned_page() -> None:
 
 
 @pytest.mark.slow
+def test_a_scanned_page_with_a_useless_text_layer_is_read_by_ocr() -> None:
+    page = scan(("Invoice No: INV-2041", "Total: 1,234.56"))
+    document = parse(scanned_pdf([page.image], stamp="Scan 0042"), "stamped.pdf")
+    text = document.text
+    assert "INV-2041" in text and "1,234.56" in text
+    words = [word for line in document.pages[0].lines for word in line.words]
+    assert all(word.confidence < 1.0 for word in words)  # all read by OCR, the stamp too
+
+
+@pytest.mark.slow
 def test_a_blank_scan_says_no_text_was_found() -> None:
     with pytest.raises(DocumentError, match=r"no text was found in blank\.png"):
         parse(encoded(Image.new("L", (400, 300), 255), "PNG"), "blank.png")
