@@ -107,6 +107,16 @@ def lookup_phrase(words: list[str]) -> str | None:
     return _PHRASES_BY_WORDS.get(frozenset(words))
 
 
+LABELS: frozenset[str] = frozenset(
+    " ".join(label.split())
+    for language in LANGUAGES
+    for key, labels in language.labels.items()
+    for label in (key, *labels)
+)
+"""Every label any language's table prints for a concept, and the concepts' own phrases
+(lower case, single spaces): text that is one of these is a label, not a value."""
+
+
 def english_labels(phrase: str) -> list[str]:
     """Labels an English document prints for a field-name phrase (empty when unknown)."""
     return list(ENGLISH.labels.get(phrase, ()))

@@ -2,7 +2,8 @@
 
 Generators propose text; here each proposal is checked before it may compete:
 a value joined from several lines is cited as those lines, a free-text value is cut at
-the column gap after it, and a value that does not coerce to the field's type is dropped.
+the column gap after it, a value that is itself a label or does not coerce to the field's
+type is dropped, and an identifier without a digit weighs less.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from llamaextract_nb.local.engine.coerce import coerce
 from llamaextract_nb.local.engine.document import Document
 from llamaextract_nb.local.engine.generators import GENERATORS
+from llamaextract_nb.local.engine.labels import is_label_text
 from llamaextract_nb.local.engine.layout import (
     anchor_lines,
     fit_to_column,
@@ -22,6 +24,7 @@ from llamaextract_nb.local.engine.types import Candidate, FieldSpec, Hints
 from llamaextract_nb.local.engine.values import has_pattern
 
 _NAMES = ("organisation", "person")  # a line break inside a name is a space
+_NO_DIGIT_FACTOR = 0.6  # an identifier printed without a digit ("PROFORMA") is unlikely
 
 
 def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
@@ -33,7 +36,11 @@ def candidates(doc: Document, spec: FieldSpec, hints: Hints) -> list[Candidate]:
             _anchor(candidate, doc, rewrite=free_text, name=spec.semantic_type in _NAMES)
             if free_text:
                 _keep_in_column(candidate, doc.has_geometry)
+                if candidate.source != "table" and is_label_text(candidate.text, spec):
+                    continue  # a header cell or the next label, not the value
             if coerce_into(candidate, spec, hints):
+                if spec.identifier and not any(ch.isdigit() for ch in candidate.text):
+                    candidate.score *= _NO_DIGIT_FACTOR
                 kept.append(candidate)
     return kept
 

@@ -295,6 +295,7 @@ def _leaf(
     enum = schema.get("enum") if isinstance(schema.get("enum"), list) else None
     fmt = schema.get("format") if isinstance(schema.get("format"), str) else None
     ordinal, noun = _ordinal(name, description)
+    semantic = semantic_type(json_type, name, description, enum, fmt)
     base_path = path if ordinal is None else (*path[:-1], _strip_ordinal(name))
     ranks = _ranked_label_terms(base_path, combine=combine)
     if noun is not None:
@@ -307,7 +308,7 @@ def _leaf(
         path=path,
         name=name,
         json_type=json_type,
-        semantic_type=semantic_type(json_type, name, description, enum, fmt),
+        semantic_type=semantic,
         label_terms=list(ranks),
         term_ranks=ranks,
         description_terms=_description_terms(description),
@@ -317,7 +318,14 @@ def _leaf(
         required=required,
         nullable=nullable,
         format=fmt,
+        identifier=semantic == "text" and _names_identifier(name),
     )
+
+
+def _names_identifier(name: str) -> bool:
+    """Whether a field name names an identifier (``invoice_number``, ``tax_id``)."""
+    words = split_name(name)
+    return bool((set(words) | set(english_words(words))) & _NUMBERISH_NAMES)
 
 
 def semantic_type(
@@ -339,7 +347,7 @@ def semantic_type(
         if name_words & money or desc_words & (money | {"currency", "eur", "usd"}):
             return "money"
         return "number"
-    if name_words & _NUMBERISH_NAMES:
+    if _names_identifier(name):
         return "text"  # invoice_number, tax_id: identifiers, not amounts
     for words in (name_words, desc_words):
         for semantic, keys in _SEMANTIC_WORDS:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from llamaextract_nb.lang import LABELS
 from llamaextract_nb.local.engine.currencies import AMOUNT_CURRENCY
 from llamaextract_nb.local.engine.types import FieldSpec
 
@@ -170,6 +171,15 @@ def find_labels(text: str, spec: FieldSpec) -> list[LabelMatch]:
             LabelMatch(match.start(), match.end(), term_weight(spec, term), value_start, has_colon)
         )
     return matches
+
+
+def is_label_text(text: str, spec: FieldSpec) -> bool:
+    """Whether ``text`` is a label, not a value: one of ``spec``'s label terms or a label any
+    language's table prints for a concept ("DATE OF ISSUE", "Issued", "Inv #:"), as a cell
+    of a row of labels or the word next to a label is."""
+    phrase = " ".join(text.lower().split()).rstrip(": ")
+    terms = (phrase, phrase.rstrip("."))
+    return any(term in LABELS or term in spec.label_terms for term in terms if term)
 
 
 def _closest_term(found: str, terms: list[str]) -> str:

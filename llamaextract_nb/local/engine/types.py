@@ -46,6 +46,7 @@ class FieldSpec:
     nullable: bool = True
     format: str | None = None  # JSON-schema format, e.g. "date"
     is_array_of_scalars: bool = False
+    identifier: bool = False  # invoice_number, tax_id: a code, printed with digits as a rule
 
 
 @dataclass(slots=True)
