@@ -122,3 +122,14 @@ def test_short_number_labels_in_plain_text(label: str, number: str) -> None:
 def test_an_identifier_prefers_a_value_with_digits() -> None:
     text = "Kessler Maschinenbau GmbH\nInvoice #: Duplicate\nInv no 4711\n"
     assert run(text.encode(), "invoice.txt")["invoice_number"] == "4711"
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [("Bill # 55076", "55076"), ("Trans: 19178", "19178"), ("Ticket 71210", "71210")],
+)
+def test_a_description_naming_alternatives_brings_the_labels_of_each(
+    line: str, number: str
+) -> None:
+    receipt = f"CORNER BAKERY CAFE\n221 Elm Street\n{line}\nDate: 03/02/2024\nTOTAL 8.75\n"
+    assert run(receipt.encode(), "receipt.txt")["invoice_number"] == number

@@ -184,6 +184,7 @@ _GENERIC_WORDS = frozenset(
     ["date", "name", "number", "no", "id", "address", "amount", "value", "code", "type"]
 )
 _MAX_DESCRIPTION_CONCEPT_WORDS = 4  # a longer description is prose, not a label
+_ALTERNATIVES = re.compile(r"\s+or\s+", re.IGNORECASE)  # "invoice or receipt number"
 # foreign labels of one word of a longer name ("seller" in seller_name) rank below its phrase's
 _WORD_CONCEPT_OFFSET = 2
 _NUMBERISH_NAMES = frozenset(["number", "no", "id", "code", "reference", "ref"])
@@ -445,13 +446,32 @@ def _description_labels(description: str, ranks: dict[str, int]) -> list[str]:
     """Labels of the concept a short description names when it is more specific than the
     name's ("datum" described as "Datum der Rechnung" is an invoice date); foreign labels
     first in their language's order, English ones after."""
-    words = [w for w in english_words(split_name(description)) if w not in STOPWORDS and len(w) > 1]
-    phrase = lookup_phrase(words) if 1 < len(words) <= _MAX_DESCRIPTION_CONCEPT_WORDS else None
-    if phrase is None:
+    labels = []
+    for phrase in _description_concepts(description):
+        labels += [label for group in foreign_labels(phrase) for label in group]
+        labels += [*_phrase_variants(phrase.split()), *english_labels(phrase)]
+    return [label for label in dict.fromkeys(labels) if label not in ranks]
+
+
+def _description_concepts(description: str) -> list[str]:
+    """The concepts of the label tables a short description names: its words as one phrase,
+    or alternatives sharing their last word ("Invoice or receipt number": invoice number,
+    receipt number)."""
+    alternatives = [_content_words(part) for part in _ALTERNATIVES.split(description)]
+    alternatives = [words for words in alternatives if words]
+    if not 0 < sum(map(len, alternatives)) <= _MAX_DESCRIPTION_CONCEPT_WORDS:
         return []
-    labels = [label for group in foreign_labels(phrase) for label in group]
-    labels += [*_phrase_variants(phrase.split()), *english_labels(phrase)]
-    return [label for label in labels if label not in ranks]
+    head = alternatives[-1][-1]
+    if len(alternatives) > 1 and len(alternatives[-1]) > 1:
+        alternatives = [words if words[-1] == head else [*words, head] for words in alternatives]
+    else:
+        alternatives = [[word for words in alternatives for word in words]]
+    phrases = (lookup_phrase(words) for words in alternatives if len(words) > 1)
+    return [phrase for phrase in phrases if phrase is not None]
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in english_words(split_name(text)) if w not in STOPWORDS and len(w) > 1]
 
 
 def _singular(word: str) -> str:
@@ -465,5 +485,4 @@ def _singular(word: str) -> str:
 
 
 def _description_terms(description: str) -> list[str]:
-    words = [w for w in english_words(split_name(description)) if w not in STOPWORDS and len(w) > 1]
-    return list(dict.fromkeys(words))
+    return list(dict.fromkeys(_content_words(description)))
