@@ -137,7 +137,7 @@ def report(label: str, pages: int, alone: list[Timing], extracted: list[Timing])
     print(
         f"  extract()          {rate_extract:6.2f} pages/s   {cpu_extract / pages:5.2f} CPU s/page"
         f"   goal >= 0.5 pages/s: {'met' if rate_extract >= 0.5 else 'NOT met'}"
-        f" (by CPU time on 2 cores: {2 * pages / cpu_extract:.2f} pages/s)"
+        f" (CPU-bound, one worker per core: {os.cpu_count() * pages / cpu_extract:.2f})"
     )
     ratio, cpu_ratio = rate_extract / rate_alone, cpu_alone / cpu_extract
     print(
