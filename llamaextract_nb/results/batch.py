@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, overload
 import pandas as pd
 
 from llamaextract_nb.results import html
+from llamaextract_nb.results.frames import array_frames, fields_frame, stack_frames, wide_frame
 from llamaextract_nb.results.options import DisplayOptions, check_threshold
 from llamaextract_nb.results.result import ExtractResult
 from llamaextract_nb.results.usage import job_usage, usage_frame
@@ -70,29 +71,52 @@ class BatchResult(Sequence[ExtractResult]):
 
     @property
     def df(self) -> pd.DataFrame:
-        """All documents' :attr:`ExtractResult.df` stacked, ``job_status`` after the keys."""
+        """All documents' :attr:`ExtractResult.df` stacked, ``job_status`` after the keys
+        (built at once from every document's rows: one frame per run of documents that share
+        a column layout, not one per document)."""
         frames = []
-        for result in self.results:
-            frame = result.df
-            if frame.empty and result.target == "per_doc" and result.status != "COMPLETED":
-                frame = pd.DataFrame([{"file": result.name, "job_id": result.job.id}])
-            frame.insert(2, "job_status", result.status)
+        for run in _runs(self.results):
+            rows: list[dict[str, Any]] = []
+            owners: list[int] = []
+            statuses: list[str] = []
+            for owner, result in enumerate(run):
+                own = result._rows
+                if not own and result.target == "per_doc" and result.status != "COMPLETED":
+                    own = [{"file": result.name, "job_id": result.job.id}]
+                rows.extend(own)
+                owners.extend([owner] * len(own))
+                statuses.extend([result.status] * len(own))
+            first = run[0]
+            if rows and not first._rows:  # a run of per_doc jobs that did not complete
+                frame = pd.DataFrame.from_records(rows, columns=["file", "job_id"])
+            else:
+                frame = wide_frame(rows, first.keys, first._layout, owners=owners)
+            frame.insert(2, "job_status", statuses if rows else first.status)
             frames.append(frame)
-        return _concat(frames, ["file", "job_id", "job_status"])
+        return stack_frames(frames, ["file", "job_id", "job_status"])
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every array-of-objects frame, stacked across documents."""
         names: dict[str, list[pd.DataFrame]] = {}
-        for result in self.results:
-            for name, frame in result.tables.items():
+        for run in _runs(self.results):
+            items: list[Any] = []
+            keys: list[dict[str, Any]] = []
+            owners: list[int] = []
+            for owner, result in enumerate(run):
+                items.extend(result._extraction.items)
+                keys.extend(result._item_keys)
+                owners.extend([owner] * len(result._item_keys))
+            for name, frame in array_frames(items, keys, run[0]._layout, owners=owners).items():
                 names.setdefault(name, []).append(frame)
-        return {name: _concat(frames, []) for name, frames in names.items()}
+        return {name: stack_frames(frames, []) for name, frames in names.items()}
 
     @property
     def fields(self) -> pd.DataFrame:
         """Every document's :attr:`ExtractResult.fields` stacked."""
-        return _concat([r.fields for r in self.results], [])
+        if not self.results:
+            return stack_frames([], [])
+        return fields_frame([record for r in self.results for record in r._field_records()])
 
     @property
     def usage(self) -> pd.DataFrame:
@@ -165,27 +189,21 @@ class BatchResult(Sequence[ExtractResult]):
         return f"BatchResult(documents={len(self.results)}, completed={done})"
 
 
-def _concat(frames: list[pd.DataFrame], leading: list[str]) -> pd.DataFrame:
-    """Stack frames keeping categories (unioned) and ``leading`` columns first."""
-    filled = [f for f in frames if not f.empty]
-    if not filled:
-        return frames[0].iloc[0:0] if frames else pd.DataFrame(columns=leading)
-    categories: dict[str, list[Any]] = {}
-    integers: set[str] = set()
-    for frame in filled:
-        for name in frame.columns:
-            if pd.api.types.is_integer_dtype(frame[name].dtype):
-                integers.add(name)
-            if isinstance(frame[name].dtype, pd.CategoricalDtype):
-                known = categories.setdefault(name, [])
-                known.extend(c for c in frame[name].cat.categories if c not in known)
-    combined = pd.concat(filled, ignore_index=True, sort=False)
-    for name, values in categories.items():
-        combined[name] = pd.Categorical(
-            combined[name].astype(object).where(combined[name].notna(), None), categories=values
-        )
-    for name in integers:
-        if pd.api.types.is_float_dtype(combined[name].dtype):
-            combined[name] = combined[name].astype("Int64")
-    order = [c for c in leading if c in combined.columns]
-    return combined[order + [c for c in combined.columns if c not in order]]
+def _runs(results: list[ExtractResult]) -> list[list[ExtractResult]]:
+    """``results`` cut into runs of neighbours whose frames have the same keys and layout
+    (per_doc jobs that did not complete, and have no rows, run apart)."""
+    runs: list[list[ExtractResult]] = []
+    for result in results:
+        if runs and _same_frame(runs[-1][0], result):
+            runs[-1].append(result)
+        else:
+            runs.append([result])
+    return runs
+
+
+def _same_frame(first: ExtractResult, other: ExtractResult) -> bool:
+    return (
+        bool(first._rows) == bool(other._rows)
+        and first.keys == other.keys
+        and first._layout == other._layout
+    )

@@ -8,7 +8,7 @@ enum -> category); otherwise the values are kept as they came.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -46,12 +46,22 @@ def flatten(
 
     Names in ``reserved`` (the key columns) get a trailing underscore: ``row`` -> ``row_``.
     """
-    row: dict[str, Any] = {}
-    if isinstance(obj, dict):
-        _flatten_into(row, obj, prefix, layout.object_paths, layout.nested_paths, layout.arrays)
-    for name in set(reserved) & set(row):
-        row[name + "_"] = row.pop(name)
-    return row
+    return flattener(layout)(obj, prefix, reserved=reserved)
+
+
+def flattener(layout: Layout) -> Callable[..., dict[str, Any]]:
+    """:func:`flatten` for many objects of one ``layout`` (its paths are worked out once)."""
+    whole, nested, arrays = layout.object_paths, layout.nested_paths, layout.arrays
+
+    def flat(obj: Any, prefix: str = "", *, reserved: Iterable[str] = ()) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        if isinstance(obj, dict):
+            _flatten_into(row, obj, prefix, whole, nested, arrays)
+        for name in set(reserved) & set(row):
+            row[name + "_"] = row.pop(name)
+        return row
+
+    return flat
 
 
 def _flatten_into(
@@ -72,8 +82,18 @@ def _flatten_into(
             row[path] = value
 
 
-def wide_frame(rows: Sequence[dict[str, Any]], keys: Sequence[str], layout: Layout) -> pd.DataFrame:
-    """One row per entry of ``rows`` with the key columns first, then the layout's columns."""
+def wide_frame(
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    layout: Layout,
+    *,
+    owners: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """One row per entry of ``rows`` with the key columns first, then the layout's columns.
+
+    ``owners``: the document each row comes from, when the rows of many documents (in order)
+    are built into one frame; each column is then typed as if every document had its own frame
+    and they were stacked (see :func:`typed_by_document`)."""
     typed_columns = [
         Column(c.path + "_", c.kind, c.enum) if c.path in keys else c for c in layout.columns
     ]
@@ -89,30 +109,49 @@ def wide_frame(rows: Sequence[dict[str, Any]], keys: Sequence[str], layout: Layo
         if rows
         else pd.DataFrame(columns=columns)
     )
-    return apply_dtypes(frame, typed_columns)
+    return apply_dtypes(frame, typed_columns, _spans(owners, len(frame)))
 
 
 def array_frames(
-    items: Sequence[Any], keys: Sequence[dict[str, Any]], layout: Layout
+    items: Sequence[Any],
+    keys: Sequence[dict[str, Any]],
+    layout: Layout,
+    *,
+    owners: Sequence[int] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """One tidy frame per array of objects, keyed by the parent's keys and ``<array>_index``."""
+    """One tidy frame per array of objects, keyed by the parent's keys and ``<array>_index``.
+
+    ``owners``: the document each item comes from (see :func:`wide_frame`)."""
     frames: dict[str, pd.DataFrame] = {}
+    item_owners = owners if owners is not None else [0] * len(items)
     for path, sub in layout.arrays.items():
         index_name = f"{path}_index"
+        flat = flattener(sub)
         rows: list[dict[str, Any]] = []
         elements: list[Any] = []
         element_keys: list[dict[str, Any]] = []
-        for item, key in zip(items, keys, strict=True):
+        element_owners: list[int] = []
+        for item, key, owner in zip(items, keys, item_owners, strict=True):
             for position, element in enumerate(_get(item, path) or ()):
                 element_key = {**key, index_name: position}
-                rows.append({**element_key, **flatten(element, sub, reserved=element_key)})
+                rows.append({**element_key, **flat(element, reserved=element_key)})
                 elements.append(element)
                 element_keys.append(element_key)
+                element_owners.append(owner)
         key_names = [*keys[0], index_name] if keys else [index_name]
-        frames[path] = wide_frame(rows, key_names, sub)
-        for name, frame in array_frames(elements, element_keys, sub).items():
+        frames[path] = wide_frame(rows, key_names, sub, owners=element_owners)
+        nested = array_frames(elements, element_keys, sub, owners=element_owners)
+        for name, frame in nested.items():
             frames[f"{path}.{name}"] = frame
     return frames
+
+
+def _spans(owners: Sequence[int] | None, length: int) -> list[tuple[int, int]]:
+    """The row ranges of each document in a frame (one range without ``owners``)."""
+    if owners is None or not length:
+        return [(0, length)]
+    starts = [i for i, owner in enumerate(owners) if i == 0 or owner != owners[i - 1]]
+    return list(zip(starts, [*starts[1:], length], strict=True))
 
 
 def _get(obj: Any, path: str) -> list[Any] | None:
@@ -121,8 +160,23 @@ def _get(obj: Any, path: str) -> list[Any] | None:
     return obj if isinstance(obj, list) else None
 
 
-def fields_frame(leaves: Iterable[Leaf], *, document: str, job_id: str) -> pd.DataFrame:
-    """The long metadata frame: one row per leaf value, first citation's page and box first."""
+def fields_frame(records: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
+    """The long metadata frame from :func:`field_records` (of one or many documents)."""
+    frame = pd.DataFrame.from_records(records, columns=list(FIELD_COLUMNS))
+    for name in ("confidence", "extraction_confidence", "parsing_confidence"):
+        frame[name] = frame[name].astype("float64")
+    frame["item"] = frame["item"].astype("int64")
+    frame["page"] = frame["page"].astype("Int64")
+    frame["citation_mismatch"] = frame["citation_mismatch"].astype("boolean")
+    for name in ("reasoning", "matching_text"):  # str even where a document has none
+        frame[name] = frame[name].astype("str")
+    value = FIELD_COLUMNS.index("value")  # as it came: not inferred per document (1 -> 1.0)
+    frame["value"] = pd.Series([record[value] for record in records], dtype=object)
+    return frame
+
+
+def field_records(leaves: Iterable[Leaf], *, document: str, job_id: str) -> list[tuple[Any, ...]]:
+    """One record (:data:`FIELD_COLUMNS`) per leaf value, first citation's page and box first."""
     records = []
     for leaf in leaves:
         texts = [c.text for c in leaf.citations if c.text]
@@ -151,42 +205,78 @@ def fields_frame(leaves: Iterable[Leaf], *, document: str, job_id: str) -> pd.Da
                 citation_mismatch(leaf.value, text),
             )
         )
-    frame = pd.DataFrame.from_records(records, columns=list(FIELD_COLUMNS))
-    for name in ("confidence", "extraction_confidence", "parsing_confidence"):
-        frame[name] = frame[name].astype("float64")
-    frame["item"] = frame["item"].astype("int64")
-    frame["page"] = frame["page"].astype("Int64")
-    frame["citation_mismatch"] = frame["citation_mismatch"].astype("boolean")
-    frame["value"] = frame["value"].astype(object)
-    return frame
+    return records
 
 
-def apply_dtypes(frame: pd.DataFrame, columns: Iterable[Column]) -> pd.DataFrame:
-    """Give each column present in ``frame`` its schema dtype when every value fits it."""
+def apply_dtypes(
+    frame: pd.DataFrame, columns: Iterable[Column], spans: Sequence[tuple[int, int]] | None = None
+) -> pd.DataFrame:
+    """Give each column present in ``frame`` its schema dtype when every value fits it
+    (``spans``: each document's rows, see :func:`typed_by_document`)."""
     for column in columns:
         if column.path in frame.columns:
-            frame[column.path] = typed(frame[column.path], column)
+            series = frame[column.path]
+            frame[column.path] = (
+                typed(series, column) if spans is None else typed_by_document(series, column, spans)
+            )
     return frame
 
 
 def typed(series: pd.Series, column: Column) -> pd.Series:
     """``series`` in the dtype of ``column.kind``, or unchanged if a value does not fit."""
     values = [v for v in series.tolist() if not _missing(v)]
+    return _converted(series, column, values, _conversion(values, column))
+
+
+def typed_by_document(
+    series: pd.Series, column: Column, spans: Sequence[tuple[int, int]]
+) -> pd.Series:
+    """``series`` (the rows of many documents, ``spans`` giving each one's range) typed as if
+    each document's rows were typed alone (:func:`typed`) and stacked: converted at once where
+    every document's values convert the same way, else document by document."""
+    cells = series.tolist()
+    present = [[v for v in cells[start:end] if not _missing(v)] for start, end in spans]
+    conversions = {_conversion(values, column) for values in present}
+    if len(conversions) == 1:
+        values = [v for document in present for v in document]
+        conversion = conversions.pop()
+        converted = _converted(series, column, values, conversion)
+        if conversion is None or converted is not series:
+            return converted
+    parts = [typed(series.iloc[start:end], column).to_frame() for start, end in spans]
+    return stack_frames(parts, [])[series.name].set_axis(series.index)
+
+
+def _conversion(values: list[Any], column: Column) -> str | None:
+    """How present ``values`` convert to ``column.kind``'s dtype; None when one does not fit."""
     kind = column.kind
     if kind in ("number", "integer") and all(_is_number(v) for v in values):
-        numbers = pd.to_numeric(series.astype(object).where(series.notna(), None), errors="coerce")
-        if kind == "integer" and all(float(v).is_integer() for v in values):
-            return numbers.astype("Int64")
-        return numbers.astype("float64")
+        whole = kind == "integer" and all(float(v).is_integer() for v in values)
+        return "Int64" if whole else "float64"
     if kind == "boolean" and all(isinstance(v, bool) for v in values):
-        return series.astype("boolean")
+        return "boolean"
     if kind == "date" and values and all(isinstance(v, str) and _ISO.match(v) for v in values):
-        aware = any(_ISO.match(v)[1] for v in values)  # type: ignore[index]
+        return "utc" if any(_ISO.match(v)[1] for v in values) else "naive"  # type: ignore[index]
+    if kind == "enum" and all(isinstance(v, (str, int, float)) for v in values):
+        return "category"
+    return None
+
+
+def _converted(
+    series: pd.Series, column: Column, values: list[Any], conversion: str | None
+) -> pd.Series:
+    """``series`` converted as :func:`_conversion` decided (unchanged when it could not be)."""
+    if conversion in ("Int64", "float64"):
+        numbers = pd.to_numeric(series.astype(object).where(series.notna(), None), errors="coerce")
+        return numbers.astype(conversion)
+    if conversion == "boolean":
+        return series.astype("boolean")
+    if conversion in ("utc", "naive"):
         try:
-            return pd.to_datetime(series, format="ISO8601", utc=aware)
+            return pd.to_datetime(series, format="ISO8601", utc=conversion == "utc")
         except (ValueError, TypeError):
             return series
-    if kind == "enum" and all(isinstance(v, (str, int, float)) for v in values):
+    if conversion == "category":
         categories = list(dict.fromkeys([*column.enum, *values]))
         return pd.Series(
             pd.Categorical(series.where(series.notna(), None), categories=categories),
@@ -207,3 +297,31 @@ def _missing(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def stack_frames(frames: list[pd.DataFrame], leading: list[str]) -> pd.DataFrame:
+    """Stack frames keeping categories (unioned), integers (where rows missing a column
+    made them float) and ``leading`` columns first."""
+    filled = [f for f in frames if not f.empty]
+    if not filled:
+        return frames[0].iloc[0:0] if frames else pd.DataFrame(columns=leading)
+    categories: dict[str, list[Any]] = {}
+    integers: set[str] = set()
+    for frame in filled:
+        for name in frame.columns:
+            if pd.api.types.is_integer_dtype(frame[name].dtype):
+                integers.add(name)
+            if isinstance(frame[name].dtype, pd.CategoricalDtype):
+                known = categories.setdefault(name, [])
+                known.extend(c for c in frame[name].cat.categories if c not in known)
+    combined = pd.concat(filled, ignore_index=True, sort=False)
+    for name, values in categories.items():
+        combined[name] = pd.Categorical(
+            combined[name].astype(object).where(combined[name].notna(), None), categories=values
+        )
+    for name in integers:
+        column = combined[name]
+        if pd.api.types.is_float_dtype(column.dtype) and column.dropna().mod(1).eq(0).all():
+            combined[name] = column.astype("Int64")
+    order = [c for c in leading if c in combined.columns]
+    return combined[order + [c for c in combined.columns if c not in order]]

@@ -6,6 +6,8 @@ and, separately, every array of objects below it, which gets a frame of its own.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,15 +62,26 @@ def layout_from_schema(schema: dict[str, Any]) -> Layout:
     """Columns in schema order, typed from ``type`` / ``format`` / ``enum`` (dates also by name).
 
     A schema whose ``$ref``s cannot be expanded (cyclic, dangling, too large) gives no
-    columns: the data's own layout is used instead.
+    columns: the data's own layout is used instead. Read once per distinct schema (a batch's
+    10,000 results share one; property order is column order, so it is part of the key);
+    each call gets its own copy.
     """
+    return _copied(_schema_layout(json.dumps(schema, default=repr)))
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_layout(schema_text: str) -> Layout:
     layout = Layout()
     try:
-        expanded = inline_refs(schema)
+        expanded = inline_refs(json.loads(schema_text))
     except SchemaError:
         return layout
     _add_object(layout, expanded, "")
     return layout
+
+
+def _copied(layout: Layout) -> Layout:
+    return Layout(list(layout.columns), {path: _copied(sub) for path, sub in layout.arrays.items()})
 
 
 def layout_from_data(items: Iterable[Any]) -> Layout:
@@ -92,15 +105,16 @@ def _without_null_objects(layout: Layout) -> Layout:
 def merge_layouts(primary: Layout, extra: Layout) -> Layout:
     """``primary`` plus whatever ``extra`` has that ``primary`` does not cover (appended)."""
     covered = primary.paths | set(primary.arrays) | primary.nested_paths
+    whole = primary.object_paths
     merged = Layout(list(primary.columns), dict(primary.arrays))
     for column in extra.columns:
-        if not _is_covered(column.path, covered, primary.object_paths):
+        if not _is_covered(column.path, covered, whole):
             merged.columns.append(column)
             covered.add(column.path)
     for path, sub in extra.arrays.items():
         if path in merged.arrays:
             merged.arrays[path] = merge_layouts(merged.arrays[path], sub)
-        elif not _is_covered(path, covered, primary.object_paths):
+        elif not _is_covered(path, covered, whole):
             merged.arrays[path] = sub
     return merged
 

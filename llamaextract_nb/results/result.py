@@ -15,7 +15,13 @@ from pydantic import ValidationError
 from llamaextract_nb.api.models import ExtractJob
 from llamaextract_nb.api.pages import PageSpecError, parse_pages
 from llamaextract_nb.results import html
-from llamaextract_nb.results.frames import array_frames, fields_frame, flatten, wide_frame
+from llamaextract_nb.results.frames import (
+    array_frames,
+    field_records,
+    fields_frame,
+    flattener,
+    wide_frame,
+)
 from llamaextract_nb.results.layout import (
     Layout,
     layout_from_data,
@@ -189,14 +195,19 @@ class ExtractResult:
         return [next(iter(pages)) if len(pages) == 1 else i + 1 for i, pages in enumerate(cited)]
 
     @cached_property
-    def _df(self) -> pd.DataFrame:
-        rows = [
-            {**key, **flatten(item, self._layout, reserved=key)}
+    def _rows(self) -> list[dict[str, Any]]:
+        """The rows of :attr:`df` as plain dicts (keys first)."""
+        flat = flattener(self._layout)
+        return [
+            {**key, **flat(item, reserved=key)}
             if isinstance(item, dict)
             else {**key, "value": item}
             for item, key in zip(self._extraction.items, self._item_keys, strict=True)
         ]
-        return wide_frame(rows, self.keys, self._layout)
+
+    @cached_property
+    def _df(self) -> pd.DataFrame:
+        return wide_frame(self._rows, self.keys, self._layout)
 
     @cached_property
     def _tables(self) -> dict[str, pd.DataFrame]:
@@ -204,7 +215,10 @@ class ExtractResult:
 
     @cached_property
     def _fields(self) -> pd.DataFrame:
-        return fields_frame(self._extraction.leaves, document=self.name, job_id=self.job.id)
+        return fields_frame(self._field_records())
+
+    def _field_records(self) -> list[tuple[Any, ...]]:
+        return field_records(self._extraction.leaves, document=self.name, job_id=self.job.id)
 
     # --- conversions ------------------------------------------------------------------
 
