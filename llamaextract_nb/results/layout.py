@@ -6,7 +6,6 @@ and, separately, every array of objects below it, which gets a frame of its own.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Iterable
@@ -66,14 +65,24 @@ def layout_from_schema(schema: dict[str, Any]) -> Layout:
     10,000 results share one; property order is column order, so it is part of the key);
     each call gets its own copy.
     """
-    return _copied(_schema_layout(json.dumps(schema, default=repr)))
+    try:
+        key = json.dumps(schema, default=repr)
+    except (RecursionError, ValueError):  # too deep to key: read below, which refuses it
+        return _schema_layout(schema)
+    if key not in _SCHEMA_LAYOUTS:
+        if len(_SCHEMA_LAYOUTS) >= 64:
+            _SCHEMA_LAYOUTS.pop(next(iter(_SCHEMA_LAYOUTS)), None)
+        _SCHEMA_LAYOUTS[key] = _schema_layout(schema)
+    return _copied(_SCHEMA_LAYOUTS[key])
 
 
-@functools.lru_cache(maxsize=64)
-def _schema_layout(schema_text: str) -> Layout:
+_SCHEMA_LAYOUTS: dict[str, Layout] = {}
+
+
+def _schema_layout(schema: dict[str, Any]) -> Layout:
     layout = Layout()
     try:
-        expanded = inline_refs(json.loads(schema_text))
+        expanded = inline_refs(schema)
     except SchemaError:
         return layout
     _add_object(layout, expanded, "")
