@@ -1,7 +1,8 @@
 """``BatchResult.df`` / ``.fields`` / ``.tables`` on 10,000 results, built in-process (no server).
 
 Each result is a small completed per_doc invoice job (four schema fields, a line_items array,
-confidences and a citation per value), as ``extract_many`` hands back. Measured, each in a
+confidences and a citation per value), as ``extract_many`` hands back; every tenth has no
+date (a column whose documents differ in type is built piece by piece). Measured, each in a
 fresh process so peak RSS is the step's own:
 
 * ``old``: every document's own frame stacked (``pd.concat`` of ``ExtractResult.df``), the way
@@ -51,14 +52,14 @@ def make_job(i: int) -> dict[str, Any]:
     """A small completed invoice job, distinct per ``i``."""
     data = {
         "invoice_number": f"INV-{10000 + i}",
-        "invoice_date": f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
+        "invoice_date": f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}" if i % 10 else None,
         "vendor": {"name": f"Acme Supply {i} Ltd"},
         "total": float((i * 37) % 5000 + 100),
         "line_items": [{"sku": f"S{i}-{k}", "amount": float(k + 1)} for k in range(2)],
     }
     metadata = {
         "invoice_number": entry(data["invoice_number"]),
-        "invoice_date": entry(data["invoice_date"]),
+        "invoice_date": entry(str(data["invoice_date"])),
         "vendor": {"name": entry(data["vendor"]["name"])},
         "total": entry(str(data["total"])),
         "line_items": [{"sku": entry(x["sku"]), "amount": entry("1")} for x in data["line_items"]],

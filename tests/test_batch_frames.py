@@ -28,23 +28,31 @@ def varied_batch() -> list[ExtractResult]:
     """Targets mixed and interleaved, nested objects and arrays, failures, nulls, values that
     do not fit the schema in one document only, aware and naive dates, another schema."""
     one, two = copy.deepcopy(ITEMS)
-    odd = {**copy.deepcopy(one), "count": "three", "due": "soon", "status": {"not": "enum"}}
+    # a, c, d, n share one column layout, so their rows are typed together: a column's values
+    # fit in one document and not in the next (count "three", due "soon"), aware and naive
+    # dates, a fraction in an integer column, a document with no value at all
+    odd = {**copy.deepcopy(one), "count": "three", "due": "soon"}
     aware = {**copy.deepcopy(one), "due": "2026-03-01T08:00:00+02:00", "count": 2.5}
+    nulls = {key: None for key in one} | {"parts": [], "tags": []}
+    weird = {**copy.deepcopy(one), "status": {"not": "enum"}}
     other_schema = copy.deepcopy(payload("04"))
     other_schema["id"] = "ext-04b"
     results = [
         ExtractResult(job("a", one), name="a.pdf"),
-        ExtractResult(job("b", two), name="b.pdf"),
         ExtractResult(job("c", odd), name="c.pdf"),
-        ExtractResult(per_page_job([one, two]), name="pages.pdf"),
         ExtractResult(job("d", aware), name="d.pdf"),
+        ExtractResult(job("n", nulls), name="n.pdf"),
+        ExtractResult(job("b", two), name="b.pdf"),
+        ExtractResult(job("w", weird), name="w.pdf"),
+        ExtractResult(per_page_job([one, two]), name="pages.pdf"),
+        ExtractResult(job("a2", one), name="a2.pdf"),
         ExtractResult({"id": "f1", "status": "FAILED", "error_message": "x"}, name="f1.pdf"),
         ExtractResult({"id": "f2", "status": "CANCELLED"}, name="f2.pdf"),
-        ExtractResult(job("rows", [one, two, aware], "per_table_row"), name="rows.csv"),
+        ExtractResult(job("rows", [one, odd, aware, nulls], "per_table_row"), name="rows.csv"),
         ExtractResult(job("e", None), name="empty.pdf"),
+        ExtractResult(job("a3", one), name="a3.pdf"),
         ExtractResult(payload("04"), name="inv.pdf"),
         ExtractResult(other_schema, name="inv2.pdf"),
-        ExtractResult(job("g", two), name="g.pdf"),
         ExtractResult(per_page_job([]) | {"id": "f3", "status": "FAILED"}, name="f3.pdf"),
         ExtractResult({"id": "plain", "status": "COMPLETED", "extract_result": {"x": 1}}),
     ]
@@ -67,8 +75,8 @@ def test_batch_df_equals_every_documents_df_stacked() -> None:
     results = varied_batch()
     df = BatchResult(results).df
     assert_frame_equal(df, stacked_df(results))
-    assert len(df) == 15 and {"address.city", "row", "page", "x"} <= set(df.columns)
-    for size in (1, 2, 3, 5, 9):  # every prefix cut keeps the equivalence
+    assert len(df) == 19 and {"address.city", "row", "page", "x"} <= set(df.columns)
+    for size in (1, 2, 3, 4, 5, 9, 13):  # every prefix cut keeps the equivalence
         assert_frame_equal(BatchResult(results[:size]).df, stacked_df(results[:size]))
 
 

@@ -92,8 +92,10 @@ def wide_frame(
     """One row per entry of ``rows`` with the key columns first, then the layout's columns.
 
     ``owners``: the document each row comes from, when the rows of many documents (in order)
-    are built into one frame; each column is then typed as if every document had its own frame
-    and they were stacked (see :func:`typed_by_document`)."""
+    are built into one frame; each column then comes out as if every document had its own frame
+    and they were stacked: built at once where the documents' values have the same Python types
+    (pandas infers one dtype for them), piece by piece where they do not, and typed as
+    :func:`typed_by_document` says."""
     typed_columns = [
         Column(c.path + "_", c.kind, c.enum) if c.path in keys else c for c in layout.columns
     ]
@@ -109,7 +111,55 @@ def wide_frame(
         if rows
         else pd.DataFrame(columns=columns)
     )
-    return apply_dtypes(frame, typed_columns, _spans(owners, len(frame)))
+    spans = _spans(owners, len(frame))
+    kinds = {c.path: c for c in typed_columns}
+    for name in columns:
+        pieces = _same_types(rows, name, spans)
+        if len(pieces) > 1:
+            frame[name] = _stacked_column(rows, name, pieces, kinds.get(name))
+        elif name in kinds:
+            frame[name] = typed_by_document(frame[name], kinds[name], spans)
+    return frame
+
+
+_ABSENT = object()
+
+
+def _same_types(
+    rows: Sequence[dict[str, Any]], name: str, spans: list[tuple[int, int]]
+) -> list[list[tuple[int, int]]]:
+    """``spans`` cut into runs of neighbouring documents whose ``name`` values have the same
+    set of Python types (one run: the column can be built for all documents at once)."""
+    if len(spans) == 1:
+        return [spans]
+    pieces: list[list[tuple[int, int]]] = []
+    last: frozenset[type] | None = None
+    for start, end in spans:
+        types = frozenset(type(row.get(name, _ABSENT)) for row in rows[start:end])
+        if pieces and types == last:
+            pieces[-1].append((start, end))
+        else:
+            pieces.append([(start, end)])
+        last = types
+    return pieces
+
+
+def _stacked_column(
+    rows: Sequence[dict[str, Any]],
+    name: str,
+    pieces: list[list[tuple[int, int]]],
+    column: Column | None,
+) -> pd.Series:
+    """Column ``name`` built per piece of documents (:func:`_same_types`), each typed, and
+    stacked as frames of their own would be."""
+    parts = []
+    for piece in pieces:
+        first = piece[0][0]
+        own = pd.DataFrame.from_records(list(rows[first : piece[-1][1]]), columns=[name])[name]
+        if column is not None:
+            own = typed_by_document(own, column, [(a - first, b - first) for a, b in piece])
+        parts.append(own.to_frame())
+    return stack_frames(parts, [])[name]
 
 
 def array_frames(
@@ -206,20 +256,6 @@ def field_records(leaves: Iterable[Leaf], *, document: str, job_id: str) -> list
             )
         )
     return records
-
-
-def apply_dtypes(
-    frame: pd.DataFrame, columns: Iterable[Column], spans: Sequence[tuple[int, int]] | None = None
-) -> pd.DataFrame:
-    """Give each column present in ``frame`` its schema dtype when every value fits it
-    (``spans``: each document's rows, see :func:`typed_by_document`)."""
-    for column in columns:
-        if column.path in frame.columns:
-            series = frame[column.path]
-            frame[column.path] = (
-                typed(series, column) if spans is None else typed_by_document(series, column, spans)
-            )
-    return frame
 
 
 def typed(series: pd.Series, column: Column) -> pd.Series:

@@ -141,7 +141,7 @@ def _add_data(layout: Layout, obj: dict[str, Any], prefix: str) -> None:
             sub = layout.arrays.setdefault(path, Layout())
             for element in value:
                 _add_data(sub, element, "")
-        elif path not in layout.paths and path not in layout.arrays:
+        elif path not in layout.arrays and all(c.path != path for c in layout.columns):
             layout.columns.append(Column(path, "list" if isinstance(value, list) else "any"))
 
 
