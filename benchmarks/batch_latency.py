@@ -33,17 +33,14 @@ import os
 import sqlite3
 import sys
 import tempfile
-import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from batch_vs_sdk import OPTIONS, SCHEMA, make_documents  # noqa: E402
+from batch_vs_sdk import OPTIONS, SCHEMA, make_documents, measure  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
 from servers import start_server  # noqa: E402
 
@@ -100,16 +97,6 @@ def limit_seconds(database: Path, file_ids: set[str]) -> float:
 
 def _moment(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def measure(proxy: FaultProxy, work: Any) -> tuple[float, Counter[Any], Any]:
-    before = Counter(proxy.stats.counts)
-    start = time.perf_counter()
-    outcome = work()
-    wall = time.perf_counter() - start
-    counts = Counter(proxy.stats.counts)
-    counts.subtract(before)
-    return wall, +counts, outcome
 
 
 def main() -> None:

@@ -90,7 +90,8 @@ def run_ours(
     return {Path(r.name).name: r.data for r in batch}
 
 
-def measure(proxy: FaultProxy, documents: int, work: Any) -> tuple[float, Counter[Any], Any]:
+def measure(proxy: FaultProxy, work: Any) -> tuple[float, Counter[Any], Any]:
+    """Run ``work()``: its wall time, the requests the proxy counted meanwhile, its outcome."""
     before = Counter(proxy.stats.counts)
     start = time.perf_counter()
     outcome = work()
@@ -117,13 +118,11 @@ def main() -> None:
                 warm = make_documents(root / "warm", 8)
                 run_ours(proxy.url, server.api_key, warm, 8, root / "warm.sqlite")
 
-                n = args.documents
                 sdk_wall, sdk_counts, sdk_data = measure(
-                    proxy, n, lambda: run_sdk(proxy.url, server.api_key, paths, args.concurrency)
+                    proxy, lambda: run_sdk(proxy.url, server.api_key, paths, args.concurrency)
                 )
                 our_wall, our_counts, our_data = measure(
                     proxy,
-                    n,
                     lambda: run_ours(
                         proxy.url, server.api_key, paths, args.concurrency, root / "ledger.sqlite"
                     ),
@@ -131,7 +130,6 @@ def main() -> None:
                 # The same call again (after a kernel restart, say): served by the ledger.
                 again_wall, again_counts, _ = measure(
                     proxy,
-                    n,
                     lambda: run_ours(
                         proxy.url, server.api_key, paths, args.concurrency, root / "ledger.sqlite"
                     ),

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 READY_LINE = re.compile(r"serving on (http://127\.0\.0\.1:\d+)")
@@ -39,6 +40,11 @@ class ServerProcess:
     data_dir: Path
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+
+    def http(self, timeout: float = 60.0) -> httpx.Client:
+        """An httpx client for this server's API, with its bearer token."""
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> None:
         """Stop the server (SIGTERM by default; SIGKILL to simulate a crash)."""
@@ -110,6 +116,13 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPro
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def http(local_server: ServerProcess) -> Iterator[httpx.Client]:
+    """A plain httpx client for ``local_server``'s API, with its bearer token."""
+    with local_server.http() as c:
+        yield c
 
 
 @pytest.fixture

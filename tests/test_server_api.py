@@ -23,13 +23,6 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def http(local_server: ServerProcess) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {local_server.api_key}"}
-    with httpx.Client(base_url=local_server.base_url, headers=headers, timeout=30) as c:
-        yield c
-
-
 def upload(http: httpx.Client, data: bytes = INVOICE, name: str = "inv.txt", **form: str) -> Any:
     response = http.post(
         "/api/v1/beta/files", files={"file": (name, data)}, data={"purpose": "extract", **form}

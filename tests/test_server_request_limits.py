@@ -10,20 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import ServerProcess
 
 from llamaextract_nb.local.server.limits import MAX_JSON_BODY_BYTES, MAX_SYSTEM_PROMPT_CHARS
 
 pytestmark = pytest.mark.slow
 
 SCHEMA: dict[str, Any] = {"type": "object", "properties": {"total": {"type": "number"}}}
-
-
-@pytest.fixture(scope="module")
-def http(local_server: ServerProcess) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {local_server.api_key}"}
-    with httpx.Client(base_url=local_server.base_url, headers=headers, timeout=60) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

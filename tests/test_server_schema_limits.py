@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from servers import ServerProcess
 
 from llamaextract_nb.schema.refs import MAX_EXPANDED_SIZE, MAX_NESTING
 
@@ -36,13 +34,6 @@ def fan_out(levels: int) -> dict[str, Any]:
 def nested_text(levels: int) -> str:
     """A schema nesting ``levels`` objects, as JSON text (too deep for json.dumps at 1000+)."""
     return '{"type":"object","properties":{"a":' * levels + '{"type":"string"}' + "}}" * levels
-
-
-@pytest.fixture(scope="module")
-def http(local_server: ServerProcess) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {local_server.api_key}"}
-    with httpx.Client(base_url=local_server.base_url, headers=headers, timeout=60) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
